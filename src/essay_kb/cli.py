@@ -1,0 +1,155 @@
+"""`kb`: parse arguments, call KnowledgeBase, print. No retrieval logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from essay_kb.config import SETTINGS, load_config
+from essay_kb.errors import EssayKBError
+from essay_kb.evaluate import read_questions
+from essay_kb.indexer import BuildReport
+from essay_kb.kb import KnowledgeBase
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _build(kb: KnowledgeBase) -> BuildReport:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("loading model", total=None)
+        kb.embedder  # noqa: B018 - load the model under the spinner, not inside the first batch
+        bar.update(task, description="embedding passages")
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = kb.build(progress)
+    for problem in report.problems:
+        err.print(f"[yellow]skipped:[/] {escape(problem)}")
+    out.print(f"indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s "
+              f"({report.passages_per_second:.1f} passages/s) → {kb.config.index}")
+    return report
+
+
+def cmd_index(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    status = kb.status()
+    out.print(f"corpus {kb.config.corpus}: {len(status.new)} new, {len(status.changed)} changed, "
+              f"{len(status.removed)} removed, {len(status.unchanged)} unchanged")
+    if status.up_to_date and not args.rebuild and kb.has_index():
+        out.print("index is up to date; nothing to do (use --rebuild to build it again)")
+        return 0
+    _build(kb)
+    return 0
+
+
+def cmd_ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    hits = kb.ask(args.question, args.k)
+    if args.json:
+        _print_json([h.as_dict() for h in hits])
+        return 0
+    for hit in hits:
+        out.print(f"[bold]{hit.rank}.[/] [cyan]{hit.citation}[/]  [dim]{hit.chunk.kind} · {hit.score:.3f}[/]",
+                  markup=True)
+        out.print(hit.chunk.text, markup=False)
+        out.print()
+    return 0
+
+
+def cmd_add(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    added = kb.add([Path(f) for f in args.files])
+    out.print(f"added {len(added)} essay(s) to {kb.config.corpus}: {', '.join(added)}")
+    _build(kb)
+    return 0
+
+
+def cmd_eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    report = kb.evaluate(read_questions(Path(args.questions)))
+    if args.json:
+        _print_json(report.as_dict())
+        return 0
+    table = Table(title=f"{report.questions} questions")
+    table.add_column("level")
+    for metric in report.passage:
+        table.add_column(metric, justify="right")
+    for level, scores in (("passage", report.passage), ("essay", report.essay)):
+        table.add_row(level, *(f"{v:.3f}" for v in scores.values()))
+    out.print(table)
+    return 0
+
+
+def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    info = kb.info()
+    if args.json:
+        _print_json(info)
+        return 0
+    for section, values in info.items():
+        out.print(f"[bold]{section}[/]")
+        if values is None:
+            out.print(f"  none — build it with `kb index --index {kb.config.index}`", markup=False)
+            continue
+        for key, value in values.items():
+            out.print(f"  {key}: {value}", markup=False)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    for setting in SETTINGS:
+        if setting.name in ("corpus", "index", "model"):
+            common.add_argument(f"--{setting.name}", help=f"{setting.help} (default: {setting.default})")
+    parser = argparse.ArgumentParser(prog="kb", description="Search a knowledge base of Chinese essays.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("index", parents=[common], help="build or update the index of the corpus")
+    p.add_argument("--rebuild", action="store_true", help="build even when the index is up to date")
+    p.set_defaults(run=cmd_index)
+    p = sub.add_parser("ask", parents=[common], help="find the passages that answer a question")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=None, help="number of passages (default: 5)")
+    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    p.set_defaults(run=cmd_ask)
+    p = sub.add_parser("add", parents=[common], help="copy essays into the corpus and index them")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(run=cmd_add)
+    p = sub.add_parser("eval", parents=[common], help="measure retrieval on a JSONL question set")
+    p.add_argument("questions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_eval)
+    p = sub.add_parser("info", parents=[common], help="model, index and corpus status")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    run: Callable[[KnowledgeBase, argparse.Namespace], int] = args.run
+    try:
+        config = load_config({"corpus": args.corpus, "index": args.index, "model": args.model})
+        return run(KnowledgeBase(config), args)
+    except EssayKBError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return 1
+    except KeyboardInterrupt:
+        err.print("interrupted; the previous index is unchanged")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,408 @@
+"""Files → Essay: decode, extract HTML text, strip scraped-page boilerplate, read metadata.
+
+Everything that changes the text happens here, line by line, before `Essay.text` is built; chunk offsets
+index into `Essay.text`, so nothing may edit it afterwards. In `Essay.text` every paragraph, heading and
+metadata line is one line: leading and trailing whitespace (ASCII, U+3000, NBSP) is stripped, blank lines
+are dropped and line endings are "\\n".
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import charset_normalizer
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString
+
+from essay_kb.errors import EmptyCorpus, UnreadableEssay
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class EssayMeta:
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    keywords: tuple[str, ...] = ()
+    abstract: str | None = None
+
+
+@dataclass(frozen=True)
+class Essay:
+    id: str  # posix path relative to the corpus folder, e.g. "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
+    title: str
+    meta: EssayMeta
+    text: str  # cleaned text (boilerplate removed), as written; chunk offsets index into it
+    sha256: str  # of the raw file bytes
+    meta_extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # (offset of the line in `text`, level 1–6) for lines the source itself marked as headings (markdown `#`,
+    # HTML <h1>–<h6>); the markers are gone from `text`, so the chunker needs this to see them.
+    marked_headings: tuple[tuple[int, int], ...] = ()
+
+
+# --- metadata lines that stay in the text (the chunker reuses these patterns for its chunk kinds) -----------
+
+# "摘 要:…", "摘要：…", "【摘要】…", "内容提要:…", "Abstract:…"; group `value` is the abstract itself. A bare label
+# line ("摘  要" alone, thesis style) has an empty value: the next line is the abstract.
+ABSTRACT_LINE = re.compile(
+    r"^(?:[【\[]\s*(?:内容)?(?:摘\s*要|提\s*要)\s*[】\]]\s*[:：]?|(?:内容)?(?:摘\s*要|提\s*要)\s*(?:[:：]|$)"
+    r"|abstract\s*(?:[:：]|$))\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+# "关键词:…", "关 键 字：…", "【关键词】…", "Key words:…"; group `value` is the keyword list (empty: next line).
+KEYWORDS_LINE = re.compile(
+    r"^(?:[【\[]\s*关\s*键\s*[词字]\s*[】\]]\s*[:：]?|关\s*键\s*[词字]\s*(?:[:：]|$)|key\s*words?\s*(?:[:：]|$))"
+    r"\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+_KEYWORD_SEPARATORS = re.compile(r"[;；,，、]+")
+
+# --- boilerplate: the one table of what a scraped page adds around an essay ---------------------------------
+
+# A longer line is body text that merely mentions a boilerplate word ("版权所有", "来源"); it is never dropped.
+MAX_BOILERPLATE_LINE = 120
+# A first line longer than this, or ending in 。, is a paragraph: the essay has no title line (the file name is used).
+MAX_TITLE_CHARS = 80
+
+_BYLINE_KEY = r"(?:来源|作者|发布时间|发表时间|更新时间|发布日期|日期|责任编辑|编辑)"
+_BYLINE_FIELD = re.compile(rf"(?P<key>{_BYLINE_KEY})\s*[:：](?P<value>(?:(?!{_BYLINE_KEY}\s*[:：]).)*)")
+_BYLINE_FIELD_NAMES = {"来源": "source", "作者": "author", "责任编辑": "editor", "编辑": "editor"}  # else "date"
+
+
+@dataclass(frozen=True)
+class BoilerplateRule:
+    name: str  # "byline" and "reprint" lines also yield metadata; the others are only dropped
+    pattern: re.Pattern[str]  # matched against the whole stripped line
+
+
+BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
+    # Portal greeting and login banner at the top of scraped pages: "您好, 访客 登录/注册", "登录 | 注册".
+    BoilerplateRule("banner", re.compile(
+        r"^(?:(?:您好|你好)\s*[,，!！]?\s*(?:访客|游客).*|.{0,20}请先?(?:登录|登陆)\W*"
+        r"|.{0,20}(?:登录|登陆)(?:\s*[/|｜丨]\s*|\s+)(?:免费)?注册.{0,20})$"
+    )),
+    # "来源:用户上传  作者:", "作者：张三 发布时间：2020-01-01": a line made only of such fields → metadata.
+    BoilerplateRule("byline", re.compile(rf"^(?:{_BYLINE_KEY}\s*[:：](?:(?!{_BYLINE_KEY}\s*[:：]).)*)+$")),
+    # Reprint notices and permalinks, with or without the URL: "转载注明来源:https://…" → meta.url.
+    BoilerplateRule("reprint", re.compile(
+        r"^(?:转载注明来源|转载请注明(?:来源|出处)?|本文链接|原文链接|原文地址|本文地址|本文网址)"
+        r"\s*[:：]?\s*(?P<url>https?://[^\s，。,]+)?.*$"
+    )),
+    # Breadcrumbs: "当前位置：首页 > 论文 > 政治".
+    BoilerplateRule("breadcrumb", re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置)\s*[:：].*$")),
+    # Previous/next-article links and back-to-top buttons.
+    BoilerplateRule("navigation", re.compile(
+        r"^(?:上一篇|下一篇|上一页|下一页)(?:[\s:：].*)?$|^返回(?:顶部|首页|列表)"
+    )),
+    # Share widgets and QR-code prompts: "分享到：微信 微博", "扫一扫，手机阅读".
+    BoilerplateRule("share", re.compile(r"^(?:分享到|分享至|微信扫一扫|扫一扫|扫描二维码)")),
+    # Site footers: "Copyright © 2005-2020 …", "© 某网", "版权所有：…", "… 版权所有", ICP licence numbers.
+    BoilerplateRule("copyright", re.compile(
+        r"^(?:©|\(c\)|copyright\b|版权所有(?![者人权])|版权声明).*$|^.{0,40}版权所有\W*$|^.*ICP[备证]\s*\d",
+        re.IGNORECASE,
+    )),
+)
+
+# --- decoding ---------------------------------------------------------------------------------------------------
+
+# UTF-32 before UTF-16: the UTF-32-LE mark FF FE 00 00 starts with the UTF-16-LE mark FF FE.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# The corpus is Chinese: among charset-normalizer's plausible readings, a Chinese codec that yields Chinese text
+# beats a Korean or Japanese one it happened to rank first (it does so for short GBK and Big5 files).
+_CHINESE_CODECS = frozenset({"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950"})
+_CJK_CLASS = "[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"  # ideographs, CJK and full-width punctuation
+_CJK = re.compile(_CJK_CLASS)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_RESAVE = "re-save it as UTF-8 text, or remove it from the corpus"
+
+
+def decode_essay_bytes(raw: bytes, name: str) -> str:
+    """Decode a file's bytes: byte-order mark, then strict UTF-8, then charset-normalizer's guess.
+
+    Raises:
+        UnreadableEssay: empty, binary or in no recognisable encoding; the message names `name`.
+    """
+    bom_codec = next((codec for bom, codec in _BOMS if raw.startswith(bom)), None)
+    try:
+        text = raw.decode(bom_codec or "utf-8")
+    except UnicodeDecodeError as exc:
+        if bom_codec:
+            message = f"{name} has a {bom_codec} byte-order mark but is not {bom_codec}; {_RESAVE}"
+            raise UnreadableEssay(message) from exc
+        logger.debug("%s is not UTF-8; guessing its encoding", name)
+        text = _decode_guessed(raw, name)
+    if not text.strip():
+        raise UnreadableEssay(f"{name} is empty; add the essay text or remove the file from the corpus")
+    if "\x00" in text or len(_CONTROL.findall(text)) > max(1, len(text) // 100):  # one stray ^Z is not binary
+        raise UnreadableEssay(f"{name} looks like a binary file, not text; {_RESAVE}")
+    return text
+
+
+def _decode_guessed(raw: bytes, name: str) -> str:
+    matches = charset_normalizer.from_bytes(raw)
+    best = matches.best()
+    if best is None:
+        raise UnreadableEssay(f"{name} is not text in any encoding we recognise (binary or damaged?); {_RESAVE}")
+    chinese = (m for m in matches if m.encoding in _CHINESE_CODECS
+               and len(_CJK.findall(str(m))) * 2 >= len(_NON_ASCII.findall(str(m))))
+    chosen = next(chinese, best)
+    logger.info("%s is not UTF-8; read it as %s", name, chosen.encoding)
+    return str(chosen)
+
+
+# --- source formats → lines -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    heading_level: int = 0  # 1–6 when the source marked the line as a heading
+
+
+_HTML_DROP = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template", "iframe",
+              "svg", "button", "select", "head", "title")
+_HTML_BLOCKS = ("address", "article", "blockquote", "br", "caption", "dd", "div", "dl", "dt", "figcaption", "figure",
+                "hr", "li", "main", "ol", "p", "pre", "section", "table", "tr", "ul", *(f"h{n}" for n in range(1, 7)))
+# get_text() flattens the tree, so heading tags leave a mark on their line; control characters never survive
+# decoding (see decode_essay_bytes), so the mark cannot collide with essay text.
+_HEADING_MARK = re.compile(r"^\x1e([1-6])")
+_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]| - | — ).*$")  # "文章标题_中国论文网" → "文章标题"
+_WHITESPACE = re.compile(r"\s+")
+_CJK_WRAP = re.compile(rf"(?<={_CJK_CLASS})[ \t]*\n\s*(?={_CJK_CLASS})")
+
+
+def _html_to_lines(markup: str) -> tuple[list[_Line], str | None, dict[str, str]]:
+    """Lines of the page text, its title (<h1>, else <title> without the site name) and its <meta> fields."""
+    soup = BeautifulSoup(markup.replace("\x1e", ""), "html.parser")
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    meta = {}
+    for tag in soup.find_all("meta"):
+        name, content = str(tag.get("name", "")).lower(), str(tag.get("content", "")).strip()
+        if name in ("keywords", "author", "description") and content:
+            meta[name] = content
+    for tag in soup.find_all(_HTML_DROP):
+        if not tag.decomposed:  # an earlier match may have contained it
+            tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    # Source line breaks inside a <p> are not paragraph breaks (block tags are, below); between Chinese
+    # characters they vanish, as the page author meant, elsewhere they become one space.
+    for string in soup.find_all(string=True):
+        if type(string) is NavigableString and string.find_parent("pre") is None:
+            string.replace_with(_WHITESPACE.sub(" ", _CJK_WRAP.sub("", str(string))))
+    h1 = soup.find("h1")
+    title = h1.get_text(" ", strip=True) if h1 else _SITE_SUFFIX.sub("", page_title)
+    for tag in soup.find_all(re.compile(r"^h[1-6]$")):
+        tag.insert(0, f"\x1e{tag.name[1]}")
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    lines = []
+    for raw_line in soup.get_text().split("\n"):
+        mark = _HEADING_MARK.match(raw_line)
+        lines.append(_Line(_HEADING_MARK.sub("", raw_line), int(mark.group(1)) if mark else 0))
+    return lines, title or None, meta
+
+
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_MD_FENCE_OR_RULE = re.compile(r"^ {0,3}(?:```|~~~|(?:[-*_]\s*){3,}$)")
+_MD_BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)、]|[（(]|>|\||\[\d+\])")
+# Minimal inline markup: images, links, bold, italics, code. Underscore italics are left alone: they collide
+# with identifiers and URLs, and Chinese writers rarely use them.
+_MD_INLINE = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![*A-Za-z0-9])\*(?=\S)([^*]+?)(?<=\S)\*(?![*A-Za-z0-9])"), r"\1"),  # not 2*3*4
+    (re.compile(r"`([^`]+)`"), r"\1"),
+)
+_MD_QUOTE = re.compile(r"^\s*>\s?")
+
+
+def _markdown_to_lines(text: str) -> list[_Line]:
+    """Headings lose their `#`s and keep their level; soft-wrapped paragraph lines are joined into one line."""
+    lines: list[_Line] = []
+    joinable = False  # whether the previous line is a paragraph line a soft-wrapped continuation may extend
+    for raw_line in text.splitlines():
+        heading = _MD_HEADING.match(raw_line)
+        if heading:
+            lines.append(_Line(_md_inline(heading.group(2)), len(heading.group(1))))
+            joinable = False
+        elif not raw_line.strip() or _MD_FENCE_OR_RULE.match(raw_line):
+            joinable = False
+        else:
+            line = _md_inline(_MD_QUOTE.sub("", raw_line).strip())
+            if joinable and not _MD_BLOCK_START.match(raw_line):
+                lines[-1] = _Line(_join_wrapped(lines[-1].text, line))
+            else:
+                lines.append(_Line(line))
+            joinable = True
+    return lines
+
+
+def _md_inline(text: str) -> str:
+    for pattern, replacement in _MD_INLINE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _join_wrapped(before: str, after: str) -> str:
+    # Chinese has no spaces between words, so a line break inside Chinese text joins without one.
+    if _CJK.match(before[-1:]) or _CJK.match(after[:1]):
+        return before + after
+    return f"{before} {after}"
+
+
+# --- cleaning and metadata ----------------------------------------------------------------------------------------
+
+_EDGE_SPACE = re.compile(r"^[\s\u200b-\u200d\ufeff]+|[\s\u200b-\u200d\ufeff]+$")
+_VALUE_EDGE = " \t\u3000\xa0|｜丨/,，;；"
+
+
+def _strip_boilerplate(lines: list[_Line]) -> tuple[list[_Line], dict[str, str]]:
+    """Stripped non-empty lines without boilerplate, and the metadata the boilerplate carried (first wins)."""
+    kept: list[_Line] = []
+    found: dict[str, str] = {}
+    for line in lines:
+        text = _EDGE_SPACE.sub("", line.text)
+        rule = _boilerplate_rule(text) if text else None
+        if rule is None:
+            if text:
+                kept.append(replace(line, text=text))
+            continue
+        logger.debug("dropping %s line %r", rule.name, text)
+        for key, value in _boilerplate_fields(rule, text):
+            found.setdefault(key, value)
+    return kept, found
+
+
+def _boilerplate_rule(text: str) -> BoilerplateRule | None:
+    if len(text) > MAX_BOILERPLATE_LINE:
+        return None
+    return next((rule for rule in BOILERPLATE_RULES if rule.pattern.search(text)), None)
+
+
+def _boilerplate_fields(rule: BoilerplateRule, text: str) -> list[tuple[str, str]]:
+    if rule.name == "reprint":
+        url = rule.pattern.match(text)
+        return [("url", url.group("url"))] if url and url.group("url") else []
+    if rule.name != "byline":
+        return []
+    fields = []
+    for match in _BYLINE_FIELD.finditer(text):
+        value = match.group("value").strip(_VALUE_EDGE)
+        if value:  # "作者:" with nothing after it means unknown, not an empty-string author
+            fields.append((_BYLINE_FIELD_NAMES.get(match.group("key"), "date"), value))
+    return fields
+
+
+def parse_keywords(value: str) -> tuple[str, ...]:
+    """Split a 关键词 value on ; ； , ， 、 — or on spaces when none of those occur ("新常态 基层 党建")."""
+    parts = _KEYWORD_SEPARATORS.split(value) if _KEYWORD_SEPARATORS.search(value) else value.split()
+    return tuple(part.strip(_VALUE_EDGE) for part in parts if part.strip(_VALUE_EDGE))
+
+
+def _pick_title(lines: list[_Line], suffix: str) -> str | None:
+    """A markdown file's first `#` heading, else the first line unless it reads as a paragraph, not a title."""
+    if suffix == ".md" and any(line.heading_level == 1 for line in lines):
+        return next(line.text for line in lines if line.heading_level == 1)
+    first = next((x.text for x in lines if not (ABSTRACT_LINE.match(x.text) or KEYWORDS_LINE.match(x.text))), "")
+    return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
+
+
+def _labelled_value(label: re.Pattern[str], lines: list[_Line]) -> str | None:
+    """The value after the first `label`, or the next line's text when the label stands alone on its line."""
+    for i, line in enumerate(lines):
+        match = label.match(line.text)
+        if match:
+            return match.group("value").strip() or (lines[i + 1].text if i + 1 < len(lines) else "")
+    return None
+
+
+def _essay_meta(lines: list[_Line], found: dict[str, str], html_meta: dict[str, str]) -> EssayMeta:
+    abstract, keywords = _labelled_value(ABSTRACT_LINE, lines), _labelled_value(KEYWORDS_LINE, lines)
+    return EssayMeta(
+        source=found.get("source"), author=found.get("author") or html_meta.get("author"), url=found.get("url"),
+        keywords=parse_keywords(html_meta.get("keywords", "") if keywords is None else keywords),
+        abstract=abstract or None,
+    )
+
+
+# --- public -----------------------------------------------------------------------------------------------------
+
+
+def read_essay(path: Path, corpus: Path) -> Essay:
+    """Read one essay file; raise errors.UnreadableEssay with an actionable message when it cannot be read."""
+    essay_id = _essay_id(path, corpus)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableEssay(f"{essay_id} could not be read ({exc.strerror}); check that it exists and is "
+                              "readable") from exc
+    decoded = decode_essay_bytes(raw, essay_id)
+    suffix = path.suffix.lower()
+    html_title: str | None = None
+    html_meta: dict[str, str] = {}
+    if suffix in (".html", ".htm"):
+        source_lines, html_title, html_meta = _html_to_lines(decoded)
+    elif suffix == ".md":
+        source_lines = _markdown_to_lines(decoded)
+    else:
+        source_lines = [_Line(line) for line in decoded.splitlines()]
+    lines, found = _strip_boilerplate(source_lines)
+    if not lines:
+        raise UnreadableEssay(f"{essay_id} has no essay text once page boilerplate is removed; {_RESAVE}")
+    title = html_title or _pick_title(lines, suffix) or path.stem
+    if html_title and all(line.text != title for line in lines):
+        lines.insert(0, _Line(title, 1))  # a <title>-only page: keep the title line in the text, as elsewhere
+    extra = {key: value for key, value in found.items() if key not in ("source", "author", "url")}
+    if "description" in html_meta:  # often the site's blurb, not the essay's abstract: kept aside
+        extra["description"] = html_meta["description"]
+    text, marked = _join_lines(lines)
+    return Essay(
+        id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
+        sha256=hashlib.sha256(raw).hexdigest(), meta_extra=extra, marked_headings=marked,
+    )
+
+
+def _join_lines(lines: list[_Line]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    marked, offset = [], 0
+    for line in lines:
+        if line.heading_level:
+            marked.append((offset, line.heading_level))
+        offset += len(line.text) + 1
+    return "\n".join(line.text for line in lines), tuple(marked)
+
+
+def _essay_id(path: Path, corpus: Path) -> str:
+    # abspath normalises ".." without resolving symlinks, so a symlinked file keeps its corpus-relative name.
+    absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(corpus))
+    if not absolute.is_relative_to(root):
+        raise ValueError(f"{path} is not inside the corpus folder {corpus}")
+    return absolute.relative_to(root).as_posix()
+
+
+def list_essay_files(corpus: Path) -> list[Path]:
+    """Every supported file below `corpus`, sorted, hidden files and folders skipped."""
+    if not corpus.is_dir():
+        raise EmptyCorpus(f"the corpus folder {corpus} does not exist or is not a folder; point to the folder "
+                          "that holds your essays")
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(corpus):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]  # prune: never walk .git
+        found.extend(Path(folder, name) for name in files
+                     if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES)
+    return sorted(found, key=lambda path: path.relative_to(corpus).as_posix())

@@ -1,0 +1,163 @@
+"""KnowledgeBase: the one façade the CLI and the app call (index, ask, add, evaluate, info)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from essay_kb.chunker import CHUNKER_VERSION
+from essay_kb.config import Config
+from essay_kb.embedder import Embedder, canonical_model_name
+from essay_kb.errors import EssayKBError, UnreadableEssay
+from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
+from essay_kb.indexer import BuildProgress, BuildReport, build_index, scan_corpus
+from essay_kb.ingest import SUPPORTED_SUFFIXES, read_essay
+from essay_kb.normalize import normalize_for_search
+from essay_kb.search import Hit, search_dense
+from essay_kb.store import StoredIndex, check_model, current_generation, current_manifest
+
+EVAL_DEPTH = 50  # passages fetched per question so that ten distinct essays can be ranked
+
+
+@dataclass(frozen=True)
+class CorpusStatus:
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    problems: tuple[str, ...]
+    index_outdated: bool  # built by another chunker or model than the configured one
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.new or self.changed or self.removed or self.index_outdated)
+
+
+class KnowledgeBase:
+    """Essays in `config.corpus`, indexed in `config.index`, searched with `config.model`.
+
+    The embedder is loaded on first use (seconds) and can be passed in to share one between instances.
+    """
+
+    def __init__(self, config: Config | None = None, embedder: Embedder | None = None) -> None:
+        self.config = config or Config()
+        self._embedder = embedder
+        self._index: StoredIndex | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(self.config.model, batch_size=self.config.batch_size)
+        return self._embedder
+
+    def has_index(self) -> bool:
+        try:
+            return current_generation(self.config.index) is not None
+        except EssayKBError:
+            return False
+
+    def index(self) -> StoredIndex:
+        """The current index generation, reopened when a build has published a newer one."""
+        current = current_generation(self.config.index) if self.config.index.is_dir() else None
+        if self._index is not None and self._index.folder == current:
+            return self._index
+        index = StoredIndex.open(self.config.index)
+        check_model(index.manifest, self.embedder.fingerprint, self.embedder.dimension)
+        if self._index is not None:
+            self._index.close()
+        self._index = index
+        return index
+
+    def status(self) -> CorpusStatus:
+        """What changed in the corpus since the current index was built."""
+        scan = scan_corpus(self.config.corpus)
+        on_disk = {e.id: e.sha256 for e in scan.essays}
+        indexed: dict[str, str] = {}
+        outdated = False
+        manifest = current_manifest(self.config.index)
+        if manifest:
+            indexed = {e.id: e.sha256 for e in manifest.essays}
+            outdated = (manifest.chunker_version != CHUNKER_VERSION
+                        or manifest.model.name != canonical_model_name(self.config.model))
+        return CorpusStatus(
+            new=tuple(sorted(set(on_disk) - set(indexed))),
+            changed=tuple(sorted(i for i in on_disk if i in indexed and indexed[i] != on_disk[i])),
+            removed=tuple(sorted(set(indexed) - set(on_disk))),
+            unchanged=tuple(sorted(i for i in on_disk if indexed.get(i) == on_disk[i])),
+            problems=scan.problems,
+            index_outdated=outdated,
+        )
+
+    def build(self, progress: BuildProgress | None = None) -> BuildReport:
+        """Index the whole corpus into a new generation; the old one serves until the new one is complete."""
+        scan = scan_corpus(self.config.corpus)
+        return build_index(scan, self.embedder, self.config.index, self.config.max_chars, progress)
+
+    def ask(self, question: str, k: int | None = None) -> list[Hit]:
+        """The passages that best answer `question`, best first."""
+        if not question.strip():
+            raise EssayKBError("The question is empty. Type a question, e.g. 如何提升基层党员干部的素质？")
+        index = self.index()
+        vector = self.embedder.embed_query(normalize_for_search(question))
+        return search_dense(index, vector, k or self.config.top_k)
+
+    def add(self, files: Sequence[Path]) -> list[str]:
+        """Copy essay files into the corpus (not yet indexed); returns their essay ids.
+
+        A file that cannot be read, or whose bytes are already in the corpus, is refused with the reason.
+        """
+        corpus = self.config.corpus
+        corpus.mkdir(parents=True, exist_ok=True)
+        known = {e.sha256: e.id for e in scan_corpus(corpus).essays}
+        added = []
+        for file in files:
+            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise UnreadableEssay(f"{file}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added.")
+            read_essay(file, file.parent)  # raises UnreadableEssay before anything is copied
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            if digest in known:
+                raise EssayKBError(f"{file} is already in the corpus as {known[digest]}; not added twice.")
+            target = corpus / file.name
+            if target.exists():
+                raise EssayKBError(f"{target} exists with other content. Rename {file.name} and add it again.")
+            shutil.copy2(file, target)
+            known[digest] = file.name
+            added.append(file.name)
+        return added
+
+    def evaluate(self, questions: Sequence[Question]) -> EvalReport:
+        index = self.index()
+        essay_texts = {e.id: normalize_for_search(e.text) for e in index.chunks.essays()}
+        ranks: list[Ranks] = [rank_hits(self.ask(q.question, EVAL_DEPTH), q, essay_texts) for q in questions]
+        return evaluate_ranks(questions, ranks)
+
+    def info(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"config": self.config.as_dict()}
+        m = current_manifest(self.config.index)
+        if m:
+            info["index"] = {
+                "generation": current_generation(self.config.index).name,  # type: ignore[union-attr]
+                "essays": len(m.essays),
+                "chunks": m.chunks,
+                "model": m.model.name,
+                "model_fingerprint": m.model.fingerprint,
+                "dimension": m.model.dimension,
+                "chunker_version": m.chunker_version,
+                "bytes": sum(m.files.values()),
+                "built_seconds": m.build_seconds,
+            }
+        else:
+            info["index"] = None
+        try:
+            status = self.status()
+            info["corpus"] = {"new": list(status.new), "changed": list(status.changed),
+                              "removed": list(status.removed), "unchanged": len(status.unchanged),
+                              "problems": list(status.problems)}
+        except EssayKBError as exc:
+            info["corpus"] = {"error": str(exc)}
+        return info
+

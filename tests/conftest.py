@@ -1,0 +1,38 @@
+"""Shared fixtures: the real bundled model and a real index of the seed corpus, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from essay_kb import Config, KnowledgeBase
+from essay_kb.embedder import Embedder
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seed_kb(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeBase:
+    """The seed essay indexed with the bundled model. Tests must not change it; copy it if they need to."""
+    root = tmp_path_factory.mktemp("seed")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus")
+    kb = KnowledgeBase(Config(corpus=root / "corpus", index=root / "index"), embedder)
+    kb.build()
+    return kb
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path, seed_kb: KnowledgeBase) -> KnowledgeBase:
+    """A private copy of the seed knowledge base (corpus and built index) that a test may change."""
+    shutil.copytree(seed_kb.config.corpus, tmp_path / "corpus")
+    shutil.copytree(seed_kb.config.index, tmp_path / "index")
+    return KnowledgeBase(Config(corpus=tmp_path / "corpus", index=tmp_path / "index"), seed_kb.embedder)
