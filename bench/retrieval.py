@@ -40,6 +40,8 @@ def write_corpus(data_path: Path, corpus: Path) -> list[Question]:
             essay_id = f"{paragraph['id']}.txt"
             (corpus / essay_id).write_text(f"{article['title']}\n\n{paragraph['context']}\n", encoding="utf-8")
             for qa in paragraph["qas"]:
+                if not qa["question"].strip():  # the trial set has a blank question; nobody asks that
+                    continue
                 questions.append(Question(qa["question"], qa["answers"][0]["text"], essay_id))
     return questions
 

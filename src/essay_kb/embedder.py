@@ -70,6 +70,9 @@ class Embedder:
 
     def _load(self):  # type: ignore[no-untyped-def]
         from sentence_transformers import SentenceTransformer  # slow import: only when an embedder is built
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the weight-loading bar would tear through our own progress output
 
         if self.name == BUNDLED_MODEL_NAME:
             _force_offline()
