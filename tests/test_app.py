@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def test_question_shows_the_cadre_paragraph_first(monkeypatch, kb_copy: Knowledg
     assert not at.exception
     cards = [m.value for m in at.markdown if "class='passage'" in str(m.value)]
     assert cards, page_text(at)
-    assert "党员干部队伍" in cards[0]
+    assert "党员干部队伍" in re.sub(r"<[^>]+>", "", cards[0])
+    assert "<mark>" in cards[0] and "<b>" in cards[0]
     assert "二、提升党员干部素质" in page_text(at)
 
 

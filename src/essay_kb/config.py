@@ -12,6 +12,7 @@ import tomllib
 
 from essay_kb.bundled_model import BUNDLED_MODEL_NAME
 from essay_kb.errors import EssayKBError
+from essay_kb.lexical import DEFAULT_TOKENIZER
 
 CONFIG_FILE = "essay-kb.toml"
 ENV_PREFIX = "ESSAY_KB_"
@@ -36,6 +37,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_chars", 600, "Longest chunk in characters; longer paragraphs split at sentence ends."),
     Setting("batch_size", 16, "Passages embedded per batch while indexing."),
     Setting("top_k", 5, "Passages returned per question."),
+    Setting("lexical_tokenizer", DEFAULT_TOKENIZER, "How BM25 splits Chinese: bigram, jieba or jieba+bigram."),
+    Setting("fusion", "blend", "How dense and BM25 rankings are fused: blend (weighted scores) or rrf."),
+    Setting("dense_weight", 0.5, "Weight of the dense side in fusion (0 = BM25 only, 1 = dense only)."),
+    Setting("rrf_k", 60, "The k of reciprocal-rank fusion (used when fusion = rrf)."),
 )
 
 
@@ -47,6 +52,10 @@ class Config:
     max_chars: int = 600
     batch_size: int = 16
     top_k: int = 5
+    lexical_tokenizer: str = DEFAULT_TOKENIZER
+    fusion: str = "blend"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: str(v) if isinstance(v := getattr(self, f.name), Path) else v for f in fields(self)}
@@ -59,8 +68,11 @@ def _coerce(name: str, raw: Any) -> Any:
             return Path(raw)
         if kind == "int":
             return int(raw)
+        if kind == "float":
+            return float(raw)
     except (TypeError, ValueError) as exc:
-        raise EssayKBError(f"Setting {name!r} must be a whole number, not {raw!r}.") from exc
+        what = "a whole number" if kind == "int" else "a number"
+        raise EssayKBError(f"Setting {name!r} must be {what}, not {raw!r}.") from exc
     return str(raw)
 
 

@@ -13,6 +13,7 @@ from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
 from essay_kb.embedder import Embedder
 from essay_kb.errors import EmptyCorpus, UnreadableEssay
 from essay_kb.ingest import Essay, list_essay_files, read_essay
+from essay_kb.lexical import DEFAULT_TOKENIZER, LexicalIndex
 from essay_kb.normalize import normalize_for_search
 from essay_kb.store import EssayEntry, Manifest, ModelInfo, write_generation
 
@@ -55,7 +56,7 @@ def scan_corpus(corpus: Path) -> CorpusScan:
 
 
 def passage_text(chunk: Chunk, title: str) -> str:
-    """What gets embedded for a chunk: the normalised text under its essay title and section heading.
+    """What both retrievers index for a chunk: the normalised text under its essay title and section heading.
 
     The title and heading carry the topic a paragraph leaves implicit (a body paragraph rarely names
     its essay's subject), which is what questions usually name.
@@ -71,6 +72,7 @@ def build_index(
     root: Path,
     max_chars: int = 600,
     progress: BuildProgress | None = None,
+    lexical_tokenizer: str = DEFAULT_TOKENIZER,
 ) -> BuildReport:
     """Chunk and embed every essay of the scan and publish the result as the index's new generation."""
     if not scan.essays:
@@ -88,6 +90,7 @@ def build_index(
     embed_started = time.perf_counter()
     vectors = embedder.embed_passages(texts, progress=lambda d, t: progress("embed", d, t) if progress else None)
     embed_seconds = time.perf_counter() - embed_started
+    lexical = LexicalIndex.build(texts, lexical_tokenizer)
     manifest = Manifest(
         model=ModelInfo(name=embedder.name, fingerprint=embedder.fingerprint, dimension=embedder.dimension),
         chunker_version=CHUNKER_VERSION,
@@ -97,7 +100,7 @@ def build_index(
         package_version=version("essay-kb"),
         build_seconds=round(time.perf_counter() - started, 3),
     )
-    write_generation(root, scan.essays, chunks, vectors, manifest)
+    write_generation(root, scan.essays, chunks, vectors, lexical, manifest)
     return BuildReport(
         essays=len(scan.essays), chunks=len(chunks), seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds, problems=scan.problems,

@@ -14,10 +14,11 @@ from essay_kb.config import Config
 from essay_kb.embedder import Embedder, canonical_model_name
 from essay_kb.errors import EssayKBError, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
+from essay_kb.fusion import FusionConfig
 from essay_kb.indexer import BuildProgress, BuildReport, build_index, scan_corpus
 from essay_kb.ingest import SUPPORTED_SUFFIXES, read_essay
 from essay_kb.normalize import normalize_for_search
-from essay_kb.search import Hit, search_dense
+from essay_kb.search import MODES, Hit, SearchFilter, search
 from essay_kb.store import StoredIndex, check_model, current_generation, current_manifest
 
 EVAL_DEPTH = 50  # passages fetched per question so that ten distinct essays can be ranked
@@ -82,7 +83,8 @@ class KnowledgeBase:
         if manifest:
             indexed = {e.id: e.sha256 for e in manifest.essays}
             outdated = (manifest.chunker_version != CHUNKER_VERSION
-                        or manifest.model.name != canonical_model_name(self.config.model))
+                        or manifest.model.name != canonical_model_name(self.config.model)
+                        or manifest.lexical_tokenizer != self.config.lexical_tokenizer)
         return CorpusStatus(
             new=tuple(sorted(set(on_disk) - set(indexed))),
             changed=tuple(sorted(i for i in on_disk if i in indexed and indexed[i] != on_disk[i])),
@@ -95,15 +97,38 @@ class KnowledgeBase:
     def build(self, progress: BuildProgress | None = None) -> BuildReport:
         """Index the whole corpus into a new generation; the old one serves until the new one is complete."""
         scan = scan_corpus(self.config.corpus)
-        return build_index(scan, self.embedder, self.config.index, self.config.max_chars, progress)
+        return build_index(scan, self.embedder, self.config.index, self.config.max_chars, progress,
+                           lexical_tokenizer=self.config.lexical_tokenizer)
 
-    def ask(self, question: str, k: int | None = None) -> list[Hit]:
-        """The passages that best answer `question`, best first."""
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: str = "hybrid",
+        flt: SearchFilter | None = None,
+        context: int = 0,
+    ) -> list[Hit]:
+        """The passages that best answer `question`, best first.
+
+        Args:
+            mode: "hybrid" (dense and BM25 fused), "dense" or "lexical".
+            flt: restrict to essays, chunk kinds or a section.
+            context: how many neighbouring paragraphs of the same section each hit carries.
+        """
         if not question.strip():
             raise EssayKBError("The question is empty. Type a question, e.g. 如何提升基层党员干部的素质？")
+        if mode not in MODES:
+            raise EssayKBError(f"Unknown search mode {mode!r}; choose one of {', '.join(MODES)}.")
         index = self.index()
-        vector = self.embedder.embed_query(normalize_for_search(question))
-        return search_dense(index, vector, k or self.config.top_k)
+        vector = self.embedder.embed_query(normalize_for_search(question)) if mode != "lexical" else None
+        return search(index, question, vector, k or self.config.top_k, mode, self.fusion, flt, context)
+
+    @property
+    def fusion(self) -> FusionConfig:
+        if self.config.fusion not in ("rrf", "blend"):
+            raise EssayKBError(f"Unknown fusion {self.config.fusion!r}; choose rrf or blend.")
+        return FusionConfig(method=self.config.fusion, rrf_k=self.config.rrf_k,  # type: ignore[arg-type]
+                            dense_weight=self.config.dense_weight)
 
     def add(self, files: Sequence[Path]) -> list[str]:
         """Copy essay files into the corpus (not yet indexed); returns their essay ids.
@@ -129,10 +154,10 @@ class KnowledgeBase:
             added.append(file.name)
         return added
 
-    def evaluate(self, questions: Sequence[Question]) -> EvalReport:
+    def evaluate(self, questions: Sequence[Question], mode: str = "hybrid") -> EvalReport:
         index = self.index()
         essay_texts = {e.id: normalize_for_search(e.text) for e in index.chunks.essays()}
-        ranks: list[Ranks] = [rank_hits(self.ask(q.question, EVAL_DEPTH), q, essay_texts) for q in questions]
+        ranks: list[Ranks] = [rank_hits(self.ask(q.question, EVAL_DEPTH, mode), q, essay_texts) for q in questions]
         return evaluate_ranks(questions, ranks)
 
     def info(self) -> dict[str, Any]:

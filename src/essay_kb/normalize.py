@@ -8,6 +8,7 @@ used for offsets. Chunk offsets, highlight spans and sentence spans always index
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import unicodedata
 from functools import lru_cache
@@ -45,3 +46,15 @@ def normalize_for_search(text: str) -> str:
         return text
     simplified: str = _converter().convert(unicodedata.normalize("NFKC", text))
     return simplified
+
+
+def matchable_text(text: str) -> str:
+    """The form query terms are matched in: normalised and lower-cased like the tokenisers' output, so "ABC"
+    in a passage matches the term "abc". The index stores it per chunk, so queries need not recompute it."""
+    return normalize_for_search(text).lower()
+
+
+def text_fingerprint(text: str) -> str:
+    """Identify a passage's text regardless of script, width and spacing: the same paragraph in a reprint,
+    an essay saved twice, or a traditional-character copy gets the same fingerprint."""
+    return hashlib.sha1("".join(normalize_for_search(text).split()).encode("utf-8")).hexdigest()[:16]

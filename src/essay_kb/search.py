@@ -1,57 +1,214 @@
-"""question → [Hit]: dense retrieval over a stored index (lexical fusion and highlights build on this)."""
+"""question → [Hit]: dense and BM25 candidates, fused, deduplicated, filtered, highlighted, with context."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
 from essay_kb.chunker import Chunk
-from essay_kb.store import StoredIndex
+from essay_kb.fusion import Candidate, FusionConfig, fuse, rank_of
+from essay_kb.highlight import Highlight, highlight
+from essay_kb.lexical import LexicalIndex
+from essay_kb.store import StoredIndex, VectorStore
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+STRUCTURE_KINDS = ("title", "heading")
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Restrict a search: to some essays, some chunk kinds, or a section (its path starts with `section`)."""
+
+    essays: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    section: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.essays or self.kinds or self.section)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where else the same paragraph stands (a reprint, an essay saved twice)."""
+
+    essay_id: str
+    title: str
+    section: str
+    paragraph: int
 
 
 @dataclass(frozen=True)
 class Hit:
     rank: int  # 1-based
-    score: float
+    score: float  # the fused score in hybrid mode, else the single retriever's
     chunk: Chunk
     title: str  # the essay's title
-    dense_score: float | None = None
-    dense_rank: int | None = None
+    dense_score: float | None = None  # cosine
+    dense_rank: int | None = None  # rank in the dense candidate list, None when not in it
+    lexical_score: float | None = None  # BM25
+    lexical_rank: int | None = None
+    highlight: Highlight | None = None
+    duplicates: tuple[Place, ...] = ()
+    before: tuple[Chunk, ...] = field(default=())  # preceding paragraphs of the same section, in order
+    after: tuple[Chunk, ...] = field(default=())
+
+    @property
+    def matched_phrases(self) -> tuple[str, ...]:
+        """The question's words as they stand in the passage (merged spans), distinct, in reading order."""
+        spans = self.highlight.term_spans if self.highlight else ()
+        return tuple(dict.fromkeys(self.chunk.text[s:e] for s, e in spans))
 
     @property
     def citation(self) -> str:
         """essay title › section › ¶n, the way a reader cites a passage."""
         # Title, heading and front-matter chunks have paragraph 0: they are not numbered paragraphs.
         paragraph = [f"¶{self.chunk.paragraph}"] if self.chunk.paragraph else []
-        parts = [self.title, *self.chunk.section, *paragraph]
-        return " › ".join(parts)
+        return " › ".join([self.title, *self.chunk.section, *paragraph])
 
     def as_dict(self) -> dict[str, Any]:
         c = self.chunk
+        h = self.highlight
         return {
-            "rank": self.rank,
-            "score": round(self.score, 6),
-            "essay": c.essay_id,
-            "title": self.title,
-            "section": c.section_path,
-            "paragraph": c.paragraph,
-            "type": c.kind,
-            "text": c.text,
-            "start": c.start,
-            "end": c.end,
-            "dense_score": None if self.dense_score is None else round(self.dense_score, 6),
-            "dense_rank": self.dense_rank,
+            "rank": self.rank, "score": round(self.score, 6), "essay": c.essay_id, "title": self.title,
+            "section": c.section_path, "paragraph": c.paragraph, "type": c.kind, "text": c.text,
+            "start": c.start, "end": c.end,
+            "scores": {"dense": _round(self.dense_score), "dense_rank": self.dense_rank,
+                       "bm25": _round(self.lexical_score), "bm25_rank": self.lexical_rank, "fused": _round(self.score)},
+            "highlight": None if h is None else {"sentence": list(h.sentence), "terms": list(h.terms),
+                                                 "term_spans": [list(s) for s in h.term_spans]},
+            "duplicates": [p.__dict__ for p in self.duplicates],
+            "context": {"before": [x.text for x in self.before], "after": [x.text for x in self.after]},
         }
 
 
-def search_dense(index: StoredIndex, query_vector: np.ndarray, k: int) -> list[Hit]:
-    """The k passages whose vectors are nearest the question's, best first."""
-    found = index.vectors.search(query_vector, k)
-    chunks = index.chunks.chunks([row for row, _ in found])
-    titles = index.chunks.titles()
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def allowed_rows(index: StoredIndex, flt: SearchFilter | None) -> np.ndarray | None:
+    """A boolean mask over chunk rows for the filter, or None for no filter."""
+    if not flt:
+        return None
+    mask = np.zeros(index.vectors.count, dtype=bool)
+    mask[index.chunks.rows_matching(flt.essays, flt.kinds, flt.section)] = True
+    return mask
+
+
+def gather_candidates(
+    vectors: VectorStore,
+    lexical_index: LexicalIndex,
+    terms: Sequence[str] | None,
+    query_vector: np.ndarray | None,
+    depth: int,
+    allowed: np.ndarray | None = None,
+) -> list[Candidate]:
+    """Over-fetch `depth` rows from each retriever in use (terms None: no BM25; no vector: no dense), and
+    score every candidate with both, so fusion sees the exact cosine of a row only BM25 found and vice versa."""
+    dense = vectors.search(query_vector, depth, allowed) if query_vector is not None else []
+    lexical_scores = lexical_index.scores_for_terms(terms) if terms is not None else None
+    lexical: list[tuple[int, float]] = []
+    if lexical_scores is not None:
+        lexical = lexical_index.top_rows(lexical_scores, depth, allowed)
+    dense_ranks, lexical_ranks = rank_of([r for r, _ in dense]), rank_of([r for r, _ in lexical])
+    rows = list(dict.fromkeys([r for r, _ in dense] + [r for r, _ in lexical]))
+    cosines = vectors.cosines(query_vector, rows) if query_vector is not None else np.zeros(len(rows))
     return [
-        Hit(rank=i, score=score, chunk=chunk, title=titles[chunk.essay_id], dense_score=score, dense_rank=i)
-        for i, ((_, score), chunk) in enumerate(zip(found, chunks, strict=True), start=1)
+        Candidate(row, float(cos), float(lexical_scores[row]) if lexical_scores is not None else 0.0,
+                  dense_ranks.get(row), lexical_ranks.get(row))
+        for row, cos in zip(rows, cosines, strict=True)
     ]
+
+
+def rank_candidates(candidates: Sequence[Candidate], mode: str, fusion: FusionConfig) -> list[Candidate]:
+    if mode == "hybrid":
+        return fuse(candidates, fusion)
+    single = [
+        Candidate(c.row, c.dense_score, c.lexical_score, c.dense_rank, c.lexical_rank,
+                  c.dense_score if mode == "dense" else c.lexical_score)
+        for c in candidates
+        if (c.dense_rank if mode == "dense" else c.lexical_rank)
+    ]
+    return sorted(single, key=lambda c: -c.fused_score)
+
+
+def ranked_rows(
+    index: StoredIndex,
+    question: str,
+    query_vector: np.ndarray | None,
+    mode: str,
+    fusion: FusionConfig,
+    flt: SearchFilter | None = None,
+    lexical_index: LexicalIndex | None = None,
+    terms: Sequence[str] | None = None,
+) -> tuple[list[Candidate], dict[int, tuple[str, str]]]:
+    """Every candidate ranked, and row → (kind, fingerprint) for them.
+
+    Titles and headings are structure, not answers (their words are already indexed with every passage
+    under them), so they are left out unless a kind filter asks for them.
+    """
+    lexical_index = lexical_index or index.lexical
+    if terms is None:
+        terms = lexical_index.query_terms(question)
+    if mode == "dense":
+        terms = None
+    candidates = gather_candidates(index.vectors, lexical_index, terms, query_vector if mode != "lexical" else None,
+                                   fusion.depth, allowed_rows(index, flt))
+    meta = index.chunks.kinds_and_fingerprints([c.row for c in candidates])
+    if not (flt and flt.kinds):
+        candidates = [c for c in candidates if meta[c.row][0] not in STRUCTURE_KINDS]
+    return rank_candidates(candidates, mode, fusion), meta
+
+
+def search(
+    index: StoredIndex,
+    question: str,
+    query_vector: np.ndarray | None,
+    k: int,
+    mode: str = "hybrid",
+    fusion: FusionConfig | None = None,
+    flt: SearchFilter | None = None,
+    context: int = 0,
+) -> list[Hit]:
+    """The k best passages for a question, best first, each shown once with its other places listed."""
+    fusion = fusion or FusionConfig()
+    if fusion.depth < 2 * k:
+        fusion = FusionConfig(fusion.method, fusion.rrf_k, fusion.dense_weight, 2 * k)
+    terms = index.lexical.query_terms(question)  # tokenised once: BM25 and highlights use the same terms
+    ranked, meta = ranked_rows(index, question, query_vector, mode, fusion, flt, terms=terms)
+    groups = group_duplicates(ranked, {row: fp for row, (_, fp) in meta.items()})[:k]
+    rows = [r for best, others in groups for r in (best.row, *others)]
+    chunks = dict(zip(rows, index.chunks.chunks(rows), strict=True))
+    prepared = index.chunks.highlight_inputs([best.row for best, _ in groups])
+    titles = index.chunks.titles()
+    # One-character terms (的, 年) would mark half a passage and say nothing; BM25 still weighs them.
+    marked_terms = [t for t in terms if len(t) > 1]
+    hits = []
+    for rank, (best, others) in enumerate(groups, start=1):
+        chunk = chunks[best.row]
+        before, after = index.chunks.neighbours(chunk, context) if context else ((), ())
+        hits.append(Hit(
+            rank=rank, score=best.fused_score, chunk=chunk, title=titles[chunk.essay_id],
+            dense_score=best.dense_score if mode != "lexical" else None, dense_rank=best.dense_rank,
+            lexical_score=best.lexical_score if mode != "dense" else None, lexical_rank=best.lexical_rank,
+            highlight=highlight(chunk.text, marked_terms, *prepared[best.row]),
+            duplicates=tuple(Place(o.essay_id, titles[o.essay_id], o.section_path, o.paragraph)
+                             for o in (chunks[r] for r in others)),
+            before=tuple(before), after=tuple(after),
+        ))
+    return hits
+
+
+def group_duplicates(ranked: Sequence[Candidate], fingerprints: dict[int, str]) -> list[tuple[Candidate, list[int]]]:
+    """Candidates with the same text fingerprint collapse into the best-ranked one (which lists the others)."""
+    groups: dict[str, tuple[Candidate, list[int]]] = {}
+    for candidate in ranked:
+        key = fingerprints[candidate.row]
+        if key in groups:
+            groups[key][1].append(candidate.row)
+        else:
+            groups[key] = (candidate, [])
+    return list(groups.values())

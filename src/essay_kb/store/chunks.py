@@ -7,8 +7,9 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from essay_kb.chunker import Chunk
+from essay_kb.chunker import SECTION_SEPARATOR, Chunk, split_sentences
 from essay_kb.ingest import Essay, EssayMeta
+from essay_kb.normalize import matchable_text, text_fingerprint
 
 DB_FILE = "chunks.sqlite"
 
@@ -20,7 +21,11 @@ CREATE TABLE essays (
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, essay_id TEXT NOT NULL REFERENCES essays(id), ordinal INTEGER NOT NULL,
     kind TEXT NOT NULL, section TEXT NOT NULL, paragraph INTEGER NOT NULL,
-    text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+    text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,  -- normalize.text_fingerprint: finds the same paragraph elsewhere without reading it
+    -- What highlighting needs, computed once at build time instead of on every query (it was most of the
+    -- search's cost): the lower-cased normalised text and the sentence spans.
+    matchable TEXT NOT NULL, sentences TEXT NOT NULL
 );
 CREATE INDEX chunks_by_essay ON chunks(essay_id, ordinal);
 """
@@ -40,10 +45,11 @@ def write_chunk_db(path: Path, essays: Iterable[Essay], chunks: Sequence[Chunk])
             ],
         )
         db.executemany(
-            f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO chunks ({_CHUNK_COLUMNS}, fingerprint, matchable, sentences) VALUES ({','.join('?' * 12)})",
             [
                 (row, c.essay_id, c.ordinal, c.kind, json.dumps(list(c.section), ensure_ascii=False),
-                 c.paragraph, c.text, c.start, c.end)
+                 c.paragraph, c.text, c.start, c.end, text_fingerprint(c.text), matchable_text(c.text),
+                 json.dumps(split_sentences(c.text)))
                 for row, c in enumerate(chunks)
             ],
         )
@@ -62,6 +68,8 @@ class ChunkDB:
 
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._titles: dict[str, str] | None = None
+        self._kinds: list[tuple[str, str]] | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -77,11 +85,55 @@ class ChunkDB:
         }
         return [found[r] for r in rows]
 
+    def highlight_inputs(self, rows: Sequence[int]) -> dict[int, tuple[str, list[tuple[int, int]]]]:
+        """row → (matchable text, sentence spans), as stored at build time."""
+        marks = ",".join("?" * len(rows))
+        cur = self._db.execute(f"SELECT row, matchable, sentences FROM chunks WHERE row IN ({marks})", list(rows))
+        return {r: (m, [tuple(s) for s in json.loads(spans)]) for r, m, spans in cur}  # type: ignore[misc]
+
+    def kinds_and_fingerprints(self, rows: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """row → (kind, text fingerprint), for ranking decisions that need no chunk text."""
+        if self._kinds is None:  # read once per generation: a query then asks no SQL before the final hits
+            cur = self._db.execute("SELECT kind, fingerprint FROM chunks ORDER BY row")
+            self._kinds = [(kind, fp) for kind, fp in cur]
+        return {r: self._kinds[r] for r in rows}
+
     def essay_chunks(self, essay_id: str) -> list[Chunk]:
         cur = self._db.execute(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,)
         )
         return [_chunk_from_row(r) for r in cur]
+
+    def neighbours(self, chunk: Chunk, n: int) -> tuple[list[Chunk], list[Chunk]]:
+        """Up to n paragraphs before and after `chunk` in the same section of the same essay, in reading order."""
+        cur = self._db.execute(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE essay_id = ? AND section = ? AND kind != 'heading' "
+            "AND ordinal BETWEEN ? AND ? AND ordinal != ? ORDER BY ordinal",
+            (chunk.essay_id, json.dumps(list(chunk.section), ensure_ascii=False), chunk.ordinal - n,
+             chunk.ordinal + n, chunk.ordinal),
+        )
+        around = [_chunk_from_row(r) for r in cur]
+        return [c for c in around if c.ordinal < chunk.ordinal], [c for c in around if c.ordinal > chunk.ordinal]
+
+    def rows_matching(self, essays: Sequence[str], kinds: Sequence[str], section: str | None) -> list[int]:
+        """Chunk rows in any of `essays` (all when empty), of any of `kinds`, under a section path prefix."""
+        clauses, params = [], []
+        for column, values in (("essay_id", essays), ("kind", kinds)):
+            if values:
+                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        rows = [r for (r,) in self._db.execute(
+            "SELECT row FROM chunks" + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+        )]
+        if section:
+            wanted = set(self._rows_in_section(section))
+            rows = [r for r in rows if r in wanted]
+        return rows
+
+    def _rows_in_section(self, prefix: str) -> list[int]:
+        # Section paths are stored as JSON lists; compare the joined path so "二、" matches "二、… › （一）…".
+        return [row for row, section in self._db.execute("SELECT row, section FROM chunks")
+                if SECTION_SEPARATOR.join(json.loads(section)).startswith(prefix)]
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
@@ -98,4 +150,6 @@ class ChunkDB:
         ]
 
     def titles(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT id, title FROM essays"))
+        if self._titles is None:  # a generation never changes, so the titles are read once
+            self._titles = dict(self._db.execute("SELECT id, title FROM essays"))
+        return self._titles

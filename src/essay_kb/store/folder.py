@@ -20,6 +20,7 @@ import numpy as np
 from essay_kb.chunker import Chunk
 from essay_kb.errors import IndexMismatch, IndexMissing
 from essay_kb.ingest import Essay
+from essay_kb.lexical import LexicalIndex
 from essay_kb.store.chunks import DB_FILE, ChunkDB, write_chunk_db
 from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, read_manifest
 from essay_kb.store.vectors import VECTORS_FILE, VectorStore
@@ -58,7 +59,12 @@ def current_manifest(root: Path) -> Manifest | None:
 
 
 def write_generation(
-    root: Path, essays: Sequence[Essay], chunks: Sequence[Chunk], vectors: np.ndarray, manifest: Manifest
+    root: Path,
+    essays: Sequence[Essay],
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    lexical: LexicalIndex,
+    manifest: Manifest,
 ) -> Path:
     """Write a complete generation and make it current; the previous one is removed only afterwards."""
     root.mkdir(parents=True, exist_ok=True)
@@ -67,11 +73,13 @@ def write_generation(
     partial.mkdir()
     write_chunk_db(partial / DB_FILE, essays, chunks)
     VectorStore.build(vectors).save(partial / VECTORS_FILE)
-    files = {f: (partial / f).stat().st_size for f in (DB_FILE, VECTORS_FILE)}
-    manifest = dataclasses.replace(manifest, files=files)
+    lexical.save(partial)
+    written = sorted(p for p in partial.rglob("*") if p.is_file())
+    files = {p.relative_to(partial).as_posix(): p.stat().st_size for p in written}
+    manifest = dataclasses.replace(manifest, files=files, lexical_tokenizer=lexical.tokenizer)
     (partial / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
-    for file in partial.iterdir():
-        _fsync(file)
+    for path in [*written, partial / MANIFEST_FILE, *(p for p in partial.rglob("*") if p.is_dir()), partial]:
+        _fsync(path)
     final = root / name
     os.replace(partial, final)
     _switch_pointer(root, name)
@@ -104,6 +112,7 @@ class StoredIndex:
     manifest: Manifest
     chunks: ChunkDB
     vectors: VectorStore
+    lexical: LexicalIndex
 
     @classmethod
     def open(cls, root: Path) -> StoredIndex:
@@ -114,12 +123,13 @@ class StoredIndex:
         check_files(folder, manifest)
         vectors = VectorStore.load(folder / VECTORS_FILE)
         chunks = ChunkDB(folder / DB_FILE)
-        if not vectors.count == chunks.count() == manifest.chunks:
+        lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
+        if not vectors.count == chunks.count() == lexical.count == manifest.chunks:
             raise IndexMismatch(
                 f"The index at {folder} is inconsistent: {vectors.count} vectors, {chunks.count()} chunk rows, "
-                f"manifest says {manifest.chunks}. Run `kb index --rebuild`."
+                f"{lexical.count} BM25 rows, manifest says {manifest.chunks}. Run `kb index --rebuild`."
             )
-        return cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors)
+        return cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors, lexical=lexical)
 
     def close(self) -> None:
         self.chunks.close()

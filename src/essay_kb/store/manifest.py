@@ -35,6 +35,7 @@ class Manifest:
     chunks: int
     files: dict[str, int]  # file name → size in bytes, checked on load
     package_version: str
+    lexical_tokenizer: str = ""  # filled in by write_generation from the lexical index itself
     format_version: int = FORMAT_VERSION
     created: float = field(default_factory=time.time)
     build_seconds: float = 0.0

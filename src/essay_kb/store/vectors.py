@@ -37,10 +37,28 @@ class VectorStore:
     def dimension(self) -> int:
         return int(self._index.d)
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The k nearest rows to one query vector, best first, as (row, cosine)."""
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k nearest rows to one query vector, best first, as (row, cosine).
+
+        Args:
+            allowed: optional boolean mask over rows (a filter); FAISS skips the others while searching, so a
+                narrow filter still gets k results.
+        """
+        params = None
+        if allowed is not None:
+            rows = np.flatnonzero(allowed).astype(np.int64)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
+            k = min(k, len(rows))
         k = min(k, self.count)
         if k <= 0:
             return []
-        scores, rows = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, found = self._index.search(query, k, params=params)
+        return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0]
+
+    def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
+        """Exact cosine of the query with the given rows (candidates found only by the other retriever)."""
+        if not rows:
+            return np.zeros(0, dtype=np.float32)
+        vectors = self._index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
+        return vectors @ query.astype(np.float32)

@@ -1,0 +1,72 @@
+"""Dense + lexical candidates → one ranking. Pure functions; the method and its parameters are chosen by
+bench/hybrid.py on CMRC 2018 trial and kept in FusionConfig's defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+FusionMethod = Literal["rrf", "blend"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One chunk row with both retrievers' view of it (ranks are 1-based within each retriever's list)."""
+
+    row: int
+    dense_score: float
+    lexical_score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+    fused_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    method: FusionMethod = "blend"
+    rrf_k: int = 60
+    dense_weight: float = 0.5  # blend: weight of the normalised dense score; rrf: weight of the dense rank term
+    depth: int = 50  # candidates fetched from each retriever before fusing
+
+
+def rank_of(rows: Sequence[int]) -> dict[int, int]:
+    return {row: i for i, row in enumerate(rows, start=1)}
+
+
+def _min_max(values: np.ndarray) -> np.ndarray:
+    spread = float(values.max() - values.min()) if len(values) else 0.0
+    return (values - values.min()) / spread if spread > 0 else np.zeros_like(values)
+
+
+def fuse(candidates: Sequence[Candidate], config: FusionConfig) -> list[Candidate]:
+    """Score every candidate by `config.method` and return them best first.
+
+    rrf: w/(k + dense rank) + (1-w)/(k + lexical rank), a missing rank contributing nothing; robust when the
+    two score scales say nothing about each other. blend: w·minmax(cosine) + (1-w)·BM25/max(BM25) over the
+    candidates; uses how far apart the scores are, not only their order.
+    """
+    if not candidates:
+        return []
+    w = config.dense_weight
+    if config.method == "rrf":
+        fused = np.array([
+            (w / (config.rrf_k + c.dense_rank) if c.dense_rank else 0.0)
+            + ((1 - w) / (config.rrf_k + c.lexical_rank) if c.lexical_rank else 0.0)
+            for c in candidates
+        ])
+    else:
+        dense = _min_max(np.array([c.dense_score for c in candidates], dtype=np.float64))
+        lexical = np.array([c.lexical_score for c in candidates], dtype=np.float64)
+        top = lexical.max()
+        lexical = lexical / top if top > 0 else lexical
+        # With no lexical evidence at all (an English question over Chinese text), dense decides alone.
+        fused = dense if top <= 0 else w * dense + (1 - w) * lexical
+    order = np.argsort(-fused, kind="stable")
+    return [
+        Candidate(c.row, c.dense_score, c.lexical_score, c.dense_rank, c.lexical_rank, float(fused[i]))
+        for i in order
+        for c in (candidates[i],)
+    ]

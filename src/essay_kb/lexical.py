@@ -1,0 +1,141 @@
+"""BM25 over chunks (bm25s), on the one normalised text, with a Chinese-aware tokeniser passed in by name.
+
+Chinese has no spaces, so a `\\w+` tokeniser would make each run of characters one useless token. The
+choice of tokeniser is measured on CMRC 2018 trial by bench/lexical.py (see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from essay_kb.errors import EssayKBError
+from essay_kb.normalize import normalize_for_search
+
+log = logging.getLogger(__name__)
+# bm25s logs every index build at DEBUG through a handler of its own; keep it to warnings.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+Tokenizer = Callable[[str], list[str]]
+BM25_FOLDER = "bm25"
+
+# Runs of CJK ideographs, or of Latin letters/digits (a word, a number, a year like 2018).
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def _cjk(run: str) -> bool:
+    return not run[0].isascii()
+
+
+def bigram_tokens(text: str) -> list[str]:
+    """Overlapping character bigrams of each CJK run (a lone character stays a unigram), plus Latin words."""
+    tokens: list[str] = []
+    for run in _CJK_RUN.findall(text.lower()):
+        if _cjk(run) and len(run) > 1:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.append(run)
+    return tokens
+
+
+@cache
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at INFO through the root logger
+    jieba.initialize()
+    return jieba
+
+
+def jieba_tokens(text: str) -> list[str]:
+    """jieba's search-mode words (long words also yield their sub-words), punctuation and spaces dropped."""
+    return [t for t in _jieba().lcut_for_search(text.lower()) if _WORD.search(t)]
+
+
+def jieba_bigram_tokens(text: str) -> list[str]:
+    return jieba_tokens(text) + [t for t in bigram_tokens(text) if len(t) == 2 and _cjk(t)]
+
+
+TOKENIZERS: dict[str, Tokenizer] = {
+    "bigram": bigram_tokens,
+    "jieba": jieba_tokens,
+    "jieba+bigram": jieba_bigram_tokens,
+}
+
+
+DEFAULT_TOKENIZER = "jieba+bigram"  # best on CMRC 2018 trial, see BENCHMARKS.md
+
+
+def get_tokenizer(name: str) -> Tokenizer:
+    try:
+        return TOKENIZERS[name]
+    except KeyError:
+        raise EssayKBError(f"Unknown lexical tokenizer {name!r}; choose one of {sorted(TOKENIZERS)}.") from None
+
+
+class LexicalIndex:
+    """BM25 scores of every chunk for a question; row i is chunk row i of the chunk database."""
+
+    def __init__(self, bm25: bm25s.BM25, tokenizer: str) -> None:
+        self._bm25 = bm25
+        self.tokenizer = tokenizer
+        self._tokenize = get_tokenizer(tokenizer)
+
+    @property
+    def count(self) -> int:
+        return int(self._bm25.scores["num_docs"])
+
+    @classmethod
+    def build(cls, texts: Sequence[str], tokenizer: str) -> LexicalIndex:
+        tokenize = get_tokenizer(tokenizer)
+        bm25 = bm25s.BM25()
+        bm25.index([tokenize(normalize_for_search(t)) for t in texts], show_progress=False)
+        return cls(bm25, tokenizer)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder / BM25_FOLDER), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, tokenizer: str) -> LexicalIndex:
+        return cls(bm25s.BM25.load(str(folder / BM25_FOLDER), show_progress=False), tokenizer)
+
+    def query_terms(self, question: str) -> list[str]:
+        """The question's tokens that occur in the corpus, in question order, without repeats."""
+        vocab = self._bm25.vocab_dict
+        return list(dict.fromkeys(t for t in self._tokenize(normalize_for_search(question)) if t in vocab))
+
+    def scores(self, question: str) -> np.ndarray:
+        """BM25 score of every chunk row (zeros when no question term occurs in the corpus)."""
+        return self.scores_for_terms(self.query_terms(question))
+
+    def scores_for_terms(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk row for terms from `query_terms` (tokenise a question once, use twice)."""
+        if not terms:
+            return np.zeros(self.count, dtype=np.float32)
+        ids = [self._bm25.vocab_dict[t] for t in terms]
+        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def top_rows(self, scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k best rows of a score array as (row, BM25 score), best first; rows scoring 0 never match.
+
+        Args:
+            allowed: optional boolean mask over rows (a filter); masked-out rows never come back.
+        """
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        k = min(k, int(np.count_nonzero(scores > 0)))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(r), float(scores[r])) for r in top]
+
+    def search(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        return self.top_rows(self.scores(question), k, allowed)
