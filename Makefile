@@ -20,7 +20,7 @@ app: install
 	$(BIN)/streamlit run app.py
 
 lint: install
-	$(BIN)/ruff check src tests bench app.py
+	$(BIN)/ruff check src tests bench app.py app_pages
 
 test: lint
 	$(BIN)/python -m pytest

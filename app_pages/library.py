@@ -1,0 +1,78 @@
+"""Library: every essay with its metadata and structure, and uploads of new essays."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from app_pages.shared import current_kb, escaped_block
+from essay_kb.errors import EssayKBError
+from essay_kb.ingest import SUPPORTED_SUFFIXES
+from essay_kb.kb import EssayCard, KnowledgeBase
+
+STATE_LABELS = {"indexed": "indexed", "changed": "changed since indexing", "new": "not indexed yet"}
+
+
+def essay_table(cards: list[EssayCard]) -> None:
+    rows = [{
+        "title": c.essay.title, "file": c.essay.id, "source": c.essay.meta.source or "",
+        "author": c.essay.meta.author or "", "keywords": "；".join(c.essay.meta.keywords),
+        "passages": c.passages, "status": STATE_LABELS[c.state],
+    } for c in cards]
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+
+
+def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:
+    meta = card.essay.meta
+    st.subheader(card.essay.title)
+    st.caption(" · ".join(x for x in (meta.source and f"来源 {meta.source}", meta.author and f"作者 {meta.author}",
+                                      meta.url) if x) or "no source metadata")
+    if meta.abstract:
+        st.markdown("**摘要**")
+        escaped_block(meta.abstract)
+    if card.state == "new":
+        st.info("This essay is not indexed yet: rebuild the index to see its passages.")
+        return
+    section: tuple[str, ...] | None = None
+    for chunk in kb.essay_chunks(card.essay.id):
+        if chunk.section != section:
+            section = chunk.section
+            st.markdown(f"<b>{html.escape(' › '.join(section) or '(front matter)')}</b>", unsafe_allow_html=True)
+        if chunk.kind != "heading":
+            st.caption(f"{chunk.kind}" + (f" · ¶{chunk.paragraph}" if chunk.paragraph else ""))
+            escaped_block(chunk.text)
+
+
+def upload_form(kb: KnowledgeBase) -> None:
+    files = st.file_uploader("Add essays", type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
+                             accept_multiple_files=True, help="UTF-8, GBK/GB18030 or UTF-16; at most 20 MB each")
+    if not files or not st.button("Add to the corpus"):
+        return
+    for file in files:
+        try:
+            essay_id = kb.upload(file.name, file.getvalue())
+            st.success(f"Added {essay_id}. Rebuild the index to search it.")
+        except EssayKBError as exc:
+            st.error(str(exc))
+
+
+def library_page() -> None:
+    kb = current_kb()
+    st.header("Library")
+    try:
+        cards = kb.library()
+    except EssayKBError as exc:
+        st.error(str(exc))
+        return
+    st.caption(f"{len(cards)} essays in `{kb.config.corpus}`")
+    essay_table(cards)
+    upload_form(kb)
+    if cards:
+        titles = {f"{c.essay.title} ({c.essay.id})": c for c in cards}
+        chosen = st.selectbox("Open an essay", list(titles))
+        if chosen:
+            essay_structure(kb, titles[chosen])
+
+
+library_page()

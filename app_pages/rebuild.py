@@ -1,0 +1,39 @@
+"""Rebuild: what changed since the last build, and the button that rebuilds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.shared import build_with_progress, current_kb
+from essay_kb.errors import EssayKBError
+
+
+def rebuild_page() -> None:
+    kb = current_kb()
+    st.header("Rebuild the index")
+    try:
+        status = kb.status()
+    except EssayKBError as exc:
+        st.error(str(exc))
+        return
+    cols = st.columns(4)
+    for col, (label, items) in zip(cols, (("new", status.new), ("changed", status.changed),
+                                          ("removed", status.removed), ("unchanged", status.unchanged)),
+                                   strict=True):
+        col.metric(label, len(items))
+    for label, items in (("New", status.new), ("Changed", status.changed), ("Removed", status.removed)):
+        if items:
+            st.markdown(f"**{label}:** " + ", ".join(f"`{i}`" for i in items))
+    for problem in status.problems:
+        st.warning(f"Will be skipped: {problem}")
+    if status.up_to_date:
+        st.success("The index is up to date.")
+    if status.index_outdated:
+        st.info("The index was built with other settings (model, chunker or tokenizer): rebuild it.")
+    st.caption("Searching keeps working during a rebuild and after a failed one: the previous index stays in "
+               "use until the new one is complete.")
+    if st.button("Rebuild now", type="primary"):
+        build_with_progress(kb)
+
+
+rebuild_page()

@@ -1,0 +1,68 @@
+"""What every page shares: the cached model and knowledge base, building with a progress bar, escaping."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from essay_kb import Config, KnowledgeBase, load_config
+from essay_kb.embedder import Embedder
+from essay_kb.errors import EssayKBError
+from essay_kb.highlight import marked_pieces
+from essay_kb.search import Hit
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def load_embedder(model: str, batch_size: int) -> Embedder:
+    return Embedder(model, batch_size=batch_size)
+
+
+@st.cache_resource
+def open_knowledge_base(config: Config) -> KnowledgeBase:
+    # One per configuration; it notices a newly published index generation by itself.
+    return KnowledgeBase(config, load_embedder(config.model, config.batch_size))
+
+
+def current_kb() -> KnowledgeBase:
+    return open_knowledge_base(load_config())
+
+
+def build_with_progress(kb: KnowledgeBase) -> bool:
+    """Build the index with a progress bar; a failure is shown and the previous index stays in use."""
+    bar = st.progress(0.0, text="Building the index…")
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Embedding passages: {done}/{total}")
+
+    try:
+        report = kb.build(progress)
+    except EssayKBError as exc:
+        bar.empty()
+        st.error(f"The build failed; the previous index is still in use. {exc}")
+        return False
+    bar.empty()
+    st.success(f"Indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s.")
+    for problem in report.problems:
+        st.warning(f"Skipped: {problem}")
+    return True
+
+
+def passage_html(hit: Hit) -> str:
+    """The passage as HTML built from escaped pieces: the best sentence in <mark>, matched terms in <b>."""
+    text, h = hit.chunk.text, hit.highlight
+    if h is None:
+        return html.escape(text)
+    parts, open_mark = [], False
+    for piece, in_sentence, is_term in marked_pieces(text, h):
+        if in_sentence != open_mark:
+            parts.append("<mark>" if in_sentence else "</mark>")
+            open_mark = in_sentence
+        escaped = html.escape(piece)
+        parts.append(f"<b>{escaped}</b>" if is_term else escaped)
+    return "".join(parts) + ("</mark>" if open_mark else "")
+
+
+def escaped_block(text: str, css_class: str = "passage") -> None:
+    """Essay text, escaped: nothing from an essay or an upload is ever rendered as markup."""
+    st.markdown(f"<div class='{css_class}'>{html.escape(text)}</div>", unsafe_allow_html=True)

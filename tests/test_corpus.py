@@ -1,0 +1,52 @@
+"""Adding essays to the corpus: safe names, size and type checks, duplicates refused, nothing half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from essay_kb import EssayKBError, UnreadableEssay
+from essay_kb.corpus import safe_file_name, save_essay
+
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
+ESSAY = "乡村振兴中的合作社\n\n合作社把分散的小农户组织起来，统一采购农资、统一销售农产品。\n".encode()
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("C:\\Users\\me\\新 文章.md", "新 文章.md"),
+    ("报告<script>.HTML", "报告_script_.html"),
+    ("..txt", None),
+    ("notes.pdf", None),
+])
+def test_upload_names_never_leave_the_corpus(name: str, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(UnreadableEssay):
+            safe_file_name(name)
+    else:
+        assert safe_file_name(name) == expected
+
+
+def test_saved_essay_lands_under_its_safe_name(tmp_path: Path) -> None:
+    assert save_essay(tmp_path, "../合作社.txt", ESSAY) == "合作社.txt"
+    assert (tmp_path / "合作社.txt").read_bytes() == ESSAY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["合作社.txt"]
+
+
+def test_same_bytes_under_another_name_are_refused(tmp_path: Path) -> None:
+    save_essay(tmp_path, "seed.txt", SEED.read_bytes())
+    with pytest.raises(EssayKBError, match="already in the corpus as seed.txt"):
+        save_essay(tmp_path, "copy.txt", SEED.read_bytes())
+
+
+def test_binary_and_oversized_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableEssay, match="photo.txt"):
+        save_essay(tmp_path, "photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    with pytest.raises(UnreadableEssay, match="limit"):
+        save_essay(tmp_path, "big.txt", ESSAY * 10, max_bytes=100)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gbk_essay_is_accepted(tmp_path: Path) -> None:
+    assert save_essay(tmp_path, "gbk.txt", ESSAY.decode().encode("gbk")) == "gbk.txt"
