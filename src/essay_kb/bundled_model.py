@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from essay_kb.durable import fsync_path
 from essay_kb.errors import ModelUnavailable
 
 if TYPE_CHECKING:
@@ -404,15 +405,8 @@ def _finish_folder(folder: Path, source: Path, sha256: str) -> None:
     (folder / MARKER_FILE).chmod(0o644)
     folder.chmod(0o755)
     for path in [*sorted(folder.rglob("*")), folder]:
-        _fsync(path)
+        fsync_path(path)
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _publish(tmp: Path, target: Path, sha256: str) -> None:
@@ -431,7 +425,7 @@ def _publish(tmp: Path, target: Path, sha256: str) -> None:
             raise
         return
     with contextlib.suppress(OSError):  # some filesystems cannot fsync a directory
-        _fsync(target.parent)
+        fsync_path(target.parent)
 
 
 def _lock(path: Path) -> contextlib.AbstractContextManager:

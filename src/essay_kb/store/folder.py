@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from essay_kb.chunker import Chunk
+from essay_kb.durable import fsync_path
 from essay_kb.errors import IndexMismatch, IndexMissing
 from essay_kb.ingest import Essay
 from essay_kb.lexical import LexicalIndex
@@ -31,13 +32,6 @@ CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 PARTIAL_SUFFIX = ".partial"
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def current_generation(root: Path) -> Path | None:
@@ -79,7 +73,7 @@ def write_generation(
     manifest = dataclasses.replace(manifest, files=files, lexical_tokenizer=lexical.tokenizer)
     (partial / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
     for path in [*written, partial / MANIFEST_FILE, *(p for p in partial.rglob("*") if p.is_dir()), partial]:
-        _fsync(path)
+        fsync_path(path)
     final = root / name
     os.replace(partial, final)
     _switch_pointer(root, name)
@@ -90,9 +84,9 @@ def write_generation(
 def _switch_pointer(root: Path, name: str) -> None:
     tmp = root / (CURRENT_FILE + ".tmp")
     tmp.write_text(name + "\n", encoding="utf-8")
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, root / CURRENT_FILE)
-    _fsync(root)
+    fsync_path(root)
 
 
 def remove_stale_generations(root: Path) -> None:
