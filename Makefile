@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 
-.PHONY: install app test lint bench clean
+.PHONY: install app test lint bench screenshots clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,9 @@ bench: install
 	$(BIN)/python bench/retrieval.py
 	cd bench && ../$(BIN)/python hybrid.py
 	$(BIN)/python bench/app_memory.py
+
+screenshots: install
+	ESSAY_KB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) index/gen-* index/CURRENT

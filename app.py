@@ -45,10 +45,10 @@ def main() -> None:
     st.set_page_config(page_title="essay-kb", page_icon="📚", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
     pages = [
-        st.Page("app_pages/ask.py", title="Ask", icon="🔎", url_path="ask", default=True),
-        st.Page("app_pages/library.py", title="Library", icon="📚", url_path="library"),
-        st.Page("app_pages/rebuild.py", title="Rebuild", icon="🔄", url_path="rebuild"),
-        st.Page("app_pages/about.py", title="About", icon="ℹ️", url_path="about"),
+        st.Page("app_pages/ask.py", title="Ask", icon=":material/search:", url_path="ask", default=True),
+        st.Page("app_pages/library.py", title="Library", icon=":material/library_books:", url_path="library"),
+        st.Page("app_pages/rebuild.py", title="Rebuild", icon=":material/autorenew:", url_path="rebuild"),
+        st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
     ]
     page = st.navigation(pages)
     # The library and rebuild pages stay usable without an index (add essays, build it from there).

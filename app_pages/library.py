@@ -28,10 +28,10 @@ def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:
     st.subheader(card.essay.title)
     st.caption(" · ".join(x for x in (meta.source and f"来源 {meta.source}", meta.author and f"作者 {meta.author}",
                                       meta.url) if x) or "no source metadata")
-    if meta.abstract:
-        st.markdown("**摘要**")
-        escaped_block(meta.abstract)
     if card.state == "new":
+        if meta.abstract:
+            st.markdown("**摘要**")
+            escaped_block(meta.abstract)
         st.info("This essay is not indexed yet: rebuild the index to see its passages.")
         return
     section: tuple[str, ...] | None = None

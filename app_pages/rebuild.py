@@ -6,11 +6,22 @@ import streamlit as st
 
 from app_pages.shared import build_with_progress, current_kb
 from essay_kb.errors import EssayKBError
+from essay_kb.kb import KnowledgeBase
 
 
 def rebuild_page() -> None:
     kb = current_kb()
     st.header("Rebuild the index")
+    summary = st.container()  # filled last, so it shows the state after a rebuild this run
+    st.caption("Searching keeps working during a rebuild and after a failed one: the previous index stays in "
+               "use until the new one is complete.")
+    if st.button("Rebuild now", type="primary"):
+        build_with_progress(kb)
+    with summary:
+        show_status(kb)
+
+
+def show_status(kb: KnowledgeBase) -> None:
     try:
         status = kb.status()
     except EssayKBError as exc:
@@ -30,10 +41,6 @@ def rebuild_page() -> None:
         st.success("The index is up to date.")
     if status.index_outdated:
         st.info("The index was built with other settings (model, chunker or tokenizer): rebuild it.")
-    st.caption("Searching keeps working during a rebuild and after a failed one: the previous index stays in "
-               "use until the new one is complete.")
-    if st.button("Rebuild now", type="primary"):
-        build_with_progress(kb)
 
 
 rebuild_page()
