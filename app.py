@@ -19,6 +19,16 @@ CSS = """
 def ensure_index() -> bool:
     """Build on first run; say what is wrong (and offer the fix) when the corpus or the index is not usable."""
     kb = current_kb()
+    if kb.has_index():
+        # An existing index serves searches whatever the corpus is doing (mid-edit, emptied, a failed rebuild).
+        try:
+            kb.index()
+            return True
+        except EssayKBError as exc:
+            st.error(f"The index cannot be used: {exc}")
+            if st.button("Rebuild the index", key="rebuild-broken"):
+                return build_with_progress(kb)
+            return False
     try:
         status = kb.status()
     except EssayKBError as exc:
@@ -28,17 +38,8 @@ def ensure_index() -> bool:
         st.info(f"The corpus `{kb.config.corpus}/` holds no readable essay yet. Add .txt, .md or .html essays "
                 "(UTF-8 or GBK) on the Library page, put them into that folder, or run `kb add FILE...`.")
         return False
-    if not kb.has_index():
-        st.info("First run: building the index of the corpus.")
-        return build_with_progress(kb)
-    try:
-        kb.index()
-    except EssayKBError as exc:
-        st.error(f"The index cannot be used: {exc}")
-        if st.button("Rebuild the index", key="rebuild-broken"):
-            return build_with_progress(kb)
-        return False
-    return True
+    st.info("First run: building the index of the corpus.")
+    return build_with_progress(kb)
 
 
 def main() -> None:

@@ -121,3 +121,17 @@ def test_broken_index_is_explained_and_the_rebuild_button_fixes_it(monkeypatch, 
     assert any("Indexed 1 essays" in s.value for s in at.success)
     at.text_input[0].input("如何提升基层党员干部的素质？").run()
     assert any("class='passage'" in str(m.value) for m in at.markdown)
+
+
+def test_failed_rebuild_is_reported_and_search_keeps_answering(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    seed = kb_copy.config.corpus / "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
+    seed.unlink()
+    (kb_copy.config.corpus / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.switch_page("app_pages/rebuild.py").run()
+    assert any("broken.txt" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Rebuild now").click().run()
+    assert any("previous index is still in use" in e.value for e in at.error)
+    at.switch_page("app_pages/ask.py").run()
+    at.text_input[0].input("如何提升基层党员干部的素质？").run()
+    assert any("党员干部队伍" in re.sub(r"<[^>]+>", "", str(m.value)) for m in at.markdown)
