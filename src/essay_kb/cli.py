@@ -124,6 +124,23 @@ def cmd_eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    comparison = kb.compare(args.a, args.b)
+    if args.json:
+        _print_json(comparison.as_dict())
+        return 0
+    data = comparison.as_dict()
+    out.print(Text.assemble((comparison.a.essay.title, "bold"), "  ↔  ", (comparison.b.essay.title, "bold")))
+    out.print(f"overlap: {data['overlap']['a_in_b']:.0%} of A is in B, {data['overlap']['b_in_a']:.0%} of B is in A; "
+              + ", ".join(f"{n} {label}" for label, n in data["labels"].items())
+              + f"; {len(data['shared_references'])} shared reference(s)")
+    for pair in comparison.a_to_b:
+        where = pair.b.section_path if pair.b else "—"
+        out.print(f"  {pair.label:<14} chars {pair.chars:.2f} cos {pair.cosine:.3f}  "
+                  f"{pair.a.section_path or '(front)'} ¶{pair.a.paragraph} → {where}", markup=False)
+    return 0
+
+
 def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     info = kb.info()
     if args.json:
@@ -168,6 +185,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--mode", choices=MODES, default="hybrid", help="retriever (default: hybrid)")
     p.set_defaults(run=cmd_eval)
+    p = sub.add_parser("compare", parents=[common], help="align two essays' paragraphs (ids or file paths)")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--json", action="store_true", help="aligned pairs with labels and scores, and the overlap")
+    p.set_defaults(run=cmd_compare)
     p = sub.add_parser("info", parents=[common], help="model, index and corpus status")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_info)

@@ -99,10 +99,14 @@ class ChunkDB:
         return {r: self._kinds[r] for r in rows}
 
     def essay_chunks(self, essay_id: str) -> list[Chunk]:
+        return [chunk for _, chunk in self.essay_rows(essay_id)]
+
+    def essay_rows(self, essay_id: str) -> list[tuple[int, Chunk]]:
+        """(row, chunk) of an essay in reading order; the rows index its vectors."""
         cur = self._db.execute(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,)
         )
-        return [_chunk_from_row(r) for r in cur]
+        return [(r[0], _chunk_from_row(r)) for r in cur]
 
     def neighbours(self, chunk: Chunk, n: int) -> tuple[list[Chunk], list[Chunk]]:
         """Up to n paragraphs before and after `chunk` in the same section of the same essay, in reading order."""

@@ -56,9 +56,12 @@ class VectorStore:
         scores, found = self._index.search(query, k, params=params)
         return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0]
 
+    def vectors(self, rows: list[int]) -> np.ndarray:
+        """The stored vectors of these rows, in order."""
+        if not rows:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_batch(np.asarray(rows, dtype=np.int64)), dtype=np.float32)
+
     def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
         """Exact cosine of the query with the given rows (candidates found only by the other retriever)."""
-        if not rows:
-            return np.zeros(0, dtype=np.float32)
-        vectors = self._index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
-        return vectors @ query.astype(np.float32)
+        return self.vectors(rows) @ query.astype(np.float32)
