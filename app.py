@@ -47,6 +47,7 @@ def main() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
     pages = [
         st.Page("app_pages/ask.py", title="Ask", icon=":material/search:", url_path="ask", default=True),
+        st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
         st.Page("app_pages/library.py", title="Library", icon=":material/library_books:", url_path="library"),
         st.Page("app_pages/rebuild.py", title="Rebuild", icon=":material/autorenew:", url_path="rebuild"),
         st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),

@@ -25,7 +25,7 @@ def about_page() -> None:
     st.subheader("Configuration")
     help_of = {s.name: s.help for s in SETTINGS}
     st.dataframe([{"setting": k, "value": str(v), "meaning": help_of.get(k, "")} for k, v in info["config"].items()],
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     st.subheader("Index")
     st.markdown(f"Location: `{kb.config.index.resolve()}`")
     try:

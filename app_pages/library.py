@@ -20,7 +20,7 @@ def essay_table(cards: list[EssayCard]) -> None:
         "author": c.essay.meta.author or "", "keywords": "；".join(c.essay.meta.keywords),
         "passages": c.passages, "status": STATE_LABELS[c.state],
     } for c in cards]
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:

@@ -36,3 +36,13 @@ def kb_copy(tmp_path: Path, seed_kb: KnowledgeBase) -> KnowledgeBase:
     shutil.copytree(seed_kb.config.corpus, tmp_path / "corpus")
     shutil.copytree(seed_kb.config.index, tmp_path / "index")
     return KnowledgeBase(Config(corpus=tmp_path / "corpus", index=tmp_path / "index"), seed_kb.embedder)
+
+
+@pytest.fixture(scope="session")
+def demo_kb(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeBase:
+    """The default corpus (the seed and the demo essays written for the project), indexed once."""
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    kb = KnowledgeBase(Config(corpus=root / "corpus", index=root / "index"), embedder)
+    kb.build()
+    return kb

@@ -135,3 +135,18 @@ def test_failed_rebuild_is_reported_and_search_keeps_answering(monkeypatch, kb_c
     at.switch_page("app_pages/ask.py").run()
     at.text_input[0].input("如何提升基层党员干部的素质？").run()
     assert any("党员干部队伍" in re.sub(r"<[^>]+>", "", str(m.value)) for m in at.markdown)
+
+
+def test_compare_page_shows_overlap_of_an_edited_copy(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    seed = (kb_copy.config.corpus / "xinchangtai-jiceng-dangzuzhi-jianshe.txt").read_text(encoding="utf-8")
+    edited = seed.replace("新常态下加强基层党组织建设的策略研究", "新常态下基层党组织建设策略（修订稿）", 1)
+    (kb_copy.config.corpus / "revised.txt").write_text(edited.replace("首先", "第一"), encoding="utf-8")
+    kb_copy.build()
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["A found in B"] == "100%" and metrics["Shared references"] == "5"
+    assert any("near-duplicate" in str(c.value) for c in at.caption)
+    related = at.dataframe[-1].value
+    assert list(related["essay_id"]) == ["xinchangtai-jiceng-dangzuzhi-jianshe.txt"]  # A is revised.txt

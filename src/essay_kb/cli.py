@@ -141,6 +141,36 @@ def cmd_compare(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_related(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    ranked = kb.related(args.essay, args.k)
+    if args.json:
+        _print_json([r.as_dict() for r in ranked])
+        return 0
+    for i, r in enumerate(ranked, start=1):
+        out.print(Text.assemble((f"{i}. ", "bold"), (r.title, "cyan"), f"  ({r.essay_id})  ",
+                                (f"{r.score:.3f}", "dim")))
+        out.print(f"   aligned {r.aligned_share:.0%}, borrowed {r.borrowed_share:.0%}, "
+                  f"keywords {'、'.join(r.shared_keywords) or '—'}, shared references {r.shared_references}, "
+                  f"title similarity {r.title_similarity:.2f}", markup=False)
+    return 0
+
+
+def cmd_refs(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    refs = kb.references(args.essay)
+    if args.json:
+        _print_json([{**ref.__dict__, "authors": list(ref.authors), "cites_essay": cited} for ref, cited in refs])
+        return 0
+    for ref, cited in refs:
+        if not ref.parsed:
+            out.print(f"[{ref.number}] (not parsed) {ref.raw}", markup=False)
+            continue
+        where = f"{ref.venue or ''} {ref.year or ''}" + (f"({ref.issue})" if ref.issue else "")
+        out.print(f"[{ref.number}] {'、'.join(ref.authors)}《{ref.title}》[{ref.type_code}] {where.strip()}"
+                  + (f" {ref.pages}" if ref.pages else "") + (f"  → in corpus: {cited}" if cited else ""),
+                  markup=False)
+    return 0
+
+
 def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     info = kb.info()
     if args.json:
@@ -190,6 +220,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("b")
     p.add_argument("--json", action="store_true", help="aligned pairs with labels and scores, and the overlap")
     p.set_defaults(run=cmd_compare)
+    p = sub.add_parser("related", parents=[common], help="rank the other essays by relatedness to one")
+    p.add_argument("essay", help="an indexed essay id or a file path")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_related)
+    p = sub.add_parser("refs", parents=[common], help="an essay's references, parsed, with the essays they cite")
+    p.add_argument("essay", help="an indexed essay id or a file path")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_refs)
     p = sub.add_parser("info", parents=[common], help="model, index and corpus status")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_info)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
-from essay_kb.compare import LABELS, AlignedPair, align_paragraphs, overlap_share
+from essay_kb.compare import LABELS, AlignedPair, Relatedness, align_paragraphs, overlap_share, relatedness
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name
@@ -20,7 +21,7 @@ from essay_kb.fusion import FusionConfig
 from essay_kb.indexer import BuildProgress, BuildReport, build_index, scan_corpus
 from essay_kb.ingest import Essay, read_essay
 from essay_kb.normalize import normalize_for_search
-from essay_kb.references import Reference, parse_reference, shared_references
+from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.search import MODES, Hit, SearchFilter, search
 from essay_kb.store import StoredIndex, check_model, current_generation, current_manifest
 
@@ -101,6 +102,8 @@ class KnowledgeBase:
         self.config = config or Config()
         self._embedder = embedder
         self._index: StoredIndex | None = None
+        # Paragraph vectors without title context, for comparisons; keyed by text so they survive rebuilds.
+        self._paragraph_vectors: dict[str, np.ndarray] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -234,12 +237,52 @@ class KnowledgeBase:
                                    f"{', '.join(sorted(index.chunks.titles()))}.")
             essay = read_essay(path, path.parent)
             chunks = tuple(chunk_essay(essay, max_chars=self.config.max_chars))
-        vectors = self.embedder.embed_passages([normalize_for_search(c.text) for c in chunks])
-        return EssayView(essay, chunks, vectors)
+        return EssayView(essay, chunks, self._plain_vectors([c.text for c in chunks]))
+
+    def _plain_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._paragraph_vectors))
+        if missing:
+            fresh = self.embedder.embed_passages([normalize_for_search(t) for t in missing])
+            self._paragraph_vectors.update(zip(missing, fresh, strict=True))
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.stack([self._paragraph_vectors[t] for t in texts])
+
+    def related(self, ref: str, k: int = 5) -> list[Relatedness]:
+        """The other indexed essays ranked by relatedness to `ref` (an indexed essay id or a file path)."""
+        view = self.essay_view(ref)
+        others = [e.id for e in self.index().chunks.essays() if e.id != view.essay.id]
+        scored = []
+        for other in others:
+            comparison = self.compare_views(view, self.essay_view(other))
+            scored.append(relatedness(comparison.a.essay, comparison.b.essay, comparison.a_to_b,
+                                      len(comparison.shared_references)))
+        return sorted(scored, key=lambda r: -r.score)[:k]
+
+    def references(self, ref: str) -> list[tuple[Reference, str | None]]:
+        """An essay's parsed references, each with the id of the corpus essay it cites, when there is one."""
+        view = self.essay_view(ref)
+        essays = self.index().chunks.essays()
+        out = []
+        for chunk in view.chunks:
+            if chunk.kind == "reference":
+                parsed = parse_reference(chunk.text)
+                cited = next((e.id for e in essays if e.id != view.essay.id and title_matches(parsed, e.title)), None)
+                out.append((parsed, cited))
+        return out
+
+    def text_view(self, text: str, name: str = "pasted.txt") -> EssayView:
+        """A pasted text read like an essay file (boilerplate stripped, chunked, embedded), not added."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_text(text, encoding="utf-8")
+            return self.essay_view(str(path))
 
     def compare(self, a: str, b: str) -> Comparison:
         """Align two essays' paragraphs both ways (ids of indexed essays, or file paths)."""
-        va, vb = self.essay_view(a), self.essay_view(b)
+        return self.compare_views(self.essay_view(a), self.essay_view(b))
+
+    def compare_views(self, va: EssayView, vb: EssayView) -> Comparison:
         refs_a, refs_b = ([parse_reference(c.text) for c in v.chunks if c.kind == "reference"] for v in (va, vb))
         return Comparison(va, vb, tuple(align_paragraphs(va.chunks, va.vectors, vb.chunks, vb.vectors)),
                           tuple(align_paragraphs(vb.chunks, vb.vectors, va.chunks, va.vectors)),
