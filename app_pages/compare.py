@@ -9,7 +9,7 @@ import altair as alt
 import streamlit as st
 
 from app_pages.shared import current_kb, escaped_block
-from essay_kb.compare import alignable, char_diff, similarity_matrix
+from essay_kb.compare import alignable, char_diff, char_similarity, similarity_matrix
 from essay_kb.errors import EssayKBError
 from essay_kb.kb import Comparison, KnowledgeBase
 
@@ -33,10 +33,10 @@ def heatmap(comparison: Comparison) -> alt.Chart:
             for n, i in enumerate(ia) for m, j in enumerate(ib)]
     pick = alt.selection_point(name="cell", fields=["A", "B"])
     return alt.Chart(alt.Data(values=rows)).mark_rect().encode(
-        x=alt.X("B:O", sort=None, title=f"B: {b.essay.title}"), y=alt.Y("A:O", sort=None, title=f"A: {a.essay.title}"),
+        x=alt.X("B:O", sort=None, title="B paragraphs"), y=alt.Y("A:O", sort=None, title="A paragraphs"),
         color=alt.Color("cosine:Q", scale=alt.Scale(scheme="blues")),
         tooltip=["A:N", "B:N", alt.Tooltip("cosine:Q", format=".3f"), "label:N", "a_text:N", "b_text:N"],
-    ).add_params(pick).properties(height=max(200, 28 * len(ia)))
+    ).add_params(pick).properties(height=40 + 34 * len(ia))
 
 
 def show_pair(comparison: Comparison, a_name: str, b_name: str) -> None:
@@ -55,10 +55,14 @@ def show_pair(comparison: Comparison, a_name: str, b_name: str) -> None:
 
 
 def choose(kb: KnowledgeBase) -> tuple[str | None, str | None, str]:
-    essays = {e.title or e.id: e.id for e in kb.index().chunks.essays()}
+    # Longest essay first, and as B the essay whose title is closest to A's: a first view that shows something.
+    cards = sorted((c for c in kb.library() if c.state != "new"), key=lambda c: -c.passages)
+    essays = {c.essay.title or c.essay.id: c.essay.id for c in cards}
+    titles = list(essays)
     cols = st.columns(2)
-    a = cols[0].selectbox("Essay A", [PASTE, *essays], index=1 if essays else 0)
-    b = cols[1].selectbox("Essay B", list(essays), index=min(1, len(essays) - 1) if essays else None)
+    a = cols[0].selectbox("Essay A", [PASTE, *titles], index=1 if titles else 0)
+    others = sorted(titles, key=lambda t: -char_similarity(t, a) if t != a else 1.0)
+    b = cols[1].selectbox("Essay B", others, index=0 if others else None)
     pasted = st.text_area("Text to compare (paste an essay)") if a == PASTE else ""
     return (essays.get(a) if a != PASTE else None), (essays.get(b) if b else None), pasted
 
