@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from essay_kb.bundled_model import BUNDLED_MODEL_NAME
 from essay_kb.errors import EssayKBError
