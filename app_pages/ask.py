@@ -55,7 +55,8 @@ def ask_page() -> None:
     with st.sidebar:
         k = st.slider("Passages", 1, 20, kb.config.top_k)
         mode = st.radio("Retrieval", MODES, horizontal=True, help="hybrid fuses meaning (dense) and words (BM25)")
-        essays = {c.essay.title or c.essay.id: c.essay.id for c in kb.library() if c.state != "new"}
+        # The searchable essays are the index's: read once per generation, not a corpus scan per question.
+        essays = {title or essay_id: essay_id for essay_id, title in sorted(kb.index().chunks.titles().items())}
         chosen = st.multiselect("Essays", list(essays), placeholder="all essays")
         kinds = st.multiselect("Passage types", [k for k in CHUNK_KINDS if k not in STRUCTURE_KINDS],
                                placeholder="all passage types")

@@ -56,8 +56,10 @@ def show_pair(comparison: Comparison, a_name: str, b_name: str) -> None:
 
 def choose(kb: KnowledgeBase) -> tuple[str | None, str | None, str]:
     # Longest essay first, and as B the essay whose title is closest to A's: a first view that shows something.
-    cards = sorted((c for c in kb.library() if c.state != "new"), key=lambda c: -c.passages)
-    essays = {c.essay.title or c.essay.id: c.essay.id for c in cards}
+    index = kb.index()
+    titles_by_id = index.chunks.titles()
+    entries = sorted(index.manifest.essays, key=lambda e: (-e.chunks, e.id))  # no corpus scan per rerun
+    essays = {titles_by_id[e.id] or e.id: e.id for e in entries}
     titles = list(essays)
     cols = st.columns(2)
     a = cols[0].selectbox("Essay A", [PASTE, *titles], index=1 if titles else 0)
