@@ -37,7 +37,7 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"`{Path(sys.executable).name} bench/app_memory.py`\n")
     print("| measure | value |\n|---|---|")
-    print(f"| first run (load model, build seed index) | {first_run:.1f} s |")
+    print(f"| first run (load model, build the default corpus index) | {first_run:.1f} s |")
     print(f"| question → rendered results, median of {len(timings)} | {timings[len(timings) // 2]:.0f} ms |")
     print(f"| app process peak RSS | {rss:.0f} MB |")
 
