@@ -34,7 +34,7 @@ def ensure_index() -> bool:
     except EssayKBError as exc:
         st.error(str(exc))
         return False
-    if not (status.unchanged or status.new or status.changed):
+    if not (status.unchanged or status.added or status.changed):
         st.info(f"The corpus `{kb.config.corpus}/` holds no readable essay yet. Add .txt, .md or .html essays "
                 "(UTF-8 or GBK) on the Library page, put them into that folder, or run `kb add FILE...`.")
         return False

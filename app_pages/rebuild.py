@@ -13,8 +13,9 @@ def rebuild_page() -> None:
     kb = current_kb()
     st.header("Rebuild the index")
     summary = st.container()  # filled last, so it shows the state after a rebuild this run
-    st.caption("Searching keeps working during a rebuild and after a failed one: the previous index stays in "
-               "use until the new one is complete.")
+    st.caption("Only new and changed essays are read, and only passages never embedded before are embedded. "
+               "Searching keeps working during a rebuild and after a failed one: the previous index stays in use "
+               "until the new one is complete.")
     if st.button("Rebuild now", type="primary"):
         build_with_progress(kb)
     with summary:
@@ -28,19 +29,24 @@ def show_status(kb: KnowledgeBase) -> None:
         st.error(str(exc))
         return
     cols = st.columns(4)
-    for col, (label, items) in zip(cols, (("new", status.new), ("changed", status.changed),
+    for col, (label, items) in zip(cols, (("added", status.added), ("changed", status.changed),
                                           ("removed", status.removed), ("unchanged", status.unchanged)),
                                    strict=True):
         col.metric(label, len(items))
-    for label, items in (("New", status.new), ("Changed", status.changed), ("Removed", status.removed)):
+    for label, items in (("Added", status.added), ("Changed", status.changed), ("Removed", status.removed)):
         if items:
             st.markdown(f"**{label}:** " + ", ".join(f"`{i}`" for i in items))
-    for problem in status.problems:
+    for old, new in status.renamed:
+        st.markdown(f"**Renamed:** `{old}` → `{new}` (its passages are not embedded again)")
+    for essay_id, names in status.aliases.items():
+        st.markdown(f"**Same file under several names**, indexed once as `{essay_id}`: "
+                    + ", ".join(f"`{n}`" for n in names))
+    for problem in kb.will_skip(status):
         st.warning(f"Will be skipped: {problem}")
     if status.up_to_date:
         st.success("The index is up to date.")
-    if status.index_outdated:
-        st.info("The index was built with other settings (model, chunker or tokenizer): rebuild it.")
-
+    if status.outdated:
+        st.info("The index was built with other settings (model, chunker, max_chars or tokenizer): the next "
+                "rebuild reads every essay again.")
 
 rebuild_page()

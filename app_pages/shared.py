@@ -10,6 +10,7 @@ from essay_kb import Config, KnowledgeBase, load_config
 from essay_kb.embedder import Embedder
 from essay_kb.errors import EssayKBError
 from essay_kb.highlight import marked_pieces
+from essay_kb.indexer import BUILD_STAGES
 from essay_kb.search import Hit
 
 
@@ -33,7 +34,7 @@ def build_with_progress(kb: KnowledgeBase) -> bool:
     bar = st.progress(0.0, text="Building the index…")
 
     def progress(stage: str, done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Embedding passages: {done}/{total}")
+        bar.progress(done / max(total, 1), text=f"{BUILD_STAGES.get(stage, stage).capitalize()}: {done}/{total}")
 
     try:
         report = kb.build(progress)
@@ -42,9 +43,12 @@ def build_with_progress(kb: KnowledgeBase) -> bool:
         st.error(f"The build failed; the previous index is still in use. {exc}")
         return False
     bar.empty()
-    st.success(f"Indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s.")
+    st.success(f"Indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s "
+               f"({report.embedded} embedded, {report.reused} reused).")
     for problem in report.problems:
         st.warning(f"Skipped: {problem}")
+    for note in report.notes:
+        st.info(note)
     return True
 
 

@@ -34,11 +34,12 @@ def test_ask_json_lists_ranked_passages_with_citation_fields(capsys, kb_copy: Kn
 def test_index_reports_changes_and_skips_work_when_up_to_date(capsys, kb_copy: KnowledgeBase) -> None:
     code, out, _ = run_kb(capsys, kb_copy, "index")
     assert code == 0
-    assert "0 new, 0 changed, 0 removed, 1 unchanged" in out
+    assert "0 added, 0 changed, 0 removed, 1 unchanged" in out
     assert "up to date" in out
     code, out, _ = run_kb(capsys, kb_copy, "index", "--rebuild")
     assert code == 0
-    assert "indexed 1 essays" in out and "passages/s" in out
+    # Read and chunked again, but every passage's vector comes from the embedding cache.
+    assert "indexed 1 essays" in out and " 0 embedded" in out and "reused" in out
 
 
 def test_eval_prints_recall_and_mrr_at_both_levels(capsys, kb_copy: KnowledgeBase) -> None:

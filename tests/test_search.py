@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from essay_kb import KnowledgeBase
@@ -56,9 +55,11 @@ def test_context_brings_the_neighbouring_entries_of_the_same_section(seed_kb: Kn
     assert [c.text[:3] for c in hit.after] == ["[4]"]
 
 
-def test_an_essay_saved_twice_shows_each_passage_once(kb_copy: KnowledgeBase) -> None:
+def test_an_essay_reprinted_elsewhere_shows_each_passage_once(kb_copy: KnowledgeBase) -> None:
     corpus = kb_copy.config.corpus
-    shutil.copy(corpus / SEED_ID, corpus / "reprint.txt")
+    # A reprint with its own byline: other bytes (so indexed as an essay of its own), the same paragraphs.
+    reprint = "来源：某理论网  作者：佚名\n" + (corpus / SEED_ID).read_text(encoding="utf-8")
+    (corpus / "reprint.txt").write_text(reprint, encoding="utf-8")
     kb_copy.build()
     hits = kb_copy.ask("如何提升基层党员干部的素质？", k=5)
     texts = [h.chunk.text for h in hits]

@@ -1,5 +1,6 @@
 """essay-kb: a searchable knowledge base with semantic retrieval over Chinese essays."""
 
+from essay_kb.changes import Changes
 from essay_kb.chunker import Chunk
 from essay_kb.config import Config, load_config
 from essay_kb.errors import (
@@ -11,13 +12,13 @@ from essay_kb.errors import (
     UnreadableEssay,
 )
 from essay_kb.ingest import Essay, EssayMeta
-from essay_kb.kb import CorpusStatus, KnowledgeBase
+from essay_kb.kb import KnowledgeBase
 from essay_kb.search import Hit
 
 __all__ = [
     "Chunk",
     "Config",
-    "CorpusStatus",
+    "Changes",
     "EmptyCorpus",
     "Essay",
     "EssayKBError",

@@ -16,13 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from essay_kb.changes import Changes
 from essay_kb.chunker import CHUNK_KINDS
 from essay_kb.config import SETTINGS, load_config
 from essay_kb.errors import EssayKBError
 from essay_kb.evaluate import read_questions
-from essay_kb.indexer import BuildReport
+from essay_kb.indexer import BUILD_STAGES, BuildReport
 from essay_kb.kb import KnowledgeBase
 from essay_kb.search import MODES, Hit, SearchFilter
+from essay_kb.store import current_manifest
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -32,32 +34,71 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _build(kb: KnowledgeBase) -> BuildReport:
+SHOWN_NAMES = 10  # per kind of change; a first build of a big corpus would otherwise print every file
+
+
+def _build(kb: KnowledgeBase, rebuild: bool = False, wait: float = 0) -> BuildReport:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("loading model", total=None)
         kb.embedder  # noqa: B018 - load the model under the spinner, not inside the first batch
-        bar.update(task, description="embedding passages")
+        bar.update(task, description="waiting for the build lock" if wait else "starting")
 
         def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, description=BUILD_STAGES.get(stage, stage), completed=done, total=total)
 
-        report = kb.build(progress)
+        report = kb.build(progress, rebuild=rebuild, wait=wait)
     for problem in report.problems:
         err.print(f"[yellow]skipped:[/] {escape(problem)}")
-    out.print(f"indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s "
-              f"({report.passages_per_second:.1f} passages/s) → {kb.config.index}")
+    for note in report.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+    speed = f", {report.passages_per_second:.1f} passages/s" if report.embedded else ""
+    out.print(f"indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s: "
+              f"{report.embedded} embedded{speed}, {report.reused} reused → {kb.config.index}")
     return report
 
 
+def _names(ids: Sequence[str]) -> str:
+    more = f" … and {len(ids) - SHOWN_NAMES} more" if len(ids) > SHOWN_NAMES else ""
+    return ", ".join(ids[:SHOWN_NAMES]) + more
+
+
+def print_changes(changes: Changes) -> None:
+    for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+        if ids:
+            out.print(f"  {label}: {_names(ids)}", markup=False)
+    for old, new in changes.renamed[:SHOWN_NAMES]:
+        out.print(f"  renamed: {old} → {new} (its passages are not embedded again)", markup=False)
+    for essay_id, names in changes.aliases.items():
+        out.print(f"  same file under several names, indexed once as {essay_id}: {', '.join(names)}", markup=False)
+    for skipped in changes.skipped:
+        err.print(f"[yellow]skipped:[/] {escape(skipped.problem)}")
+
+
 def cmd_index(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    status = kb.status()
-    out.print(f"corpus {kb.config.corpus}: {len(status.new)} new, {len(status.changed)} changed, "
-              f"{len(status.removed)} removed, {len(status.unchanged)} unchanged")
-    if status.up_to_date and not args.rebuild and kb.has_index():
-        out.print("index is up to date; nothing to do (use --rebuild to build it again)")
+    changes = kb.status()
+    out.print(f"corpus {kb.config.corpus}: {changes.summary()}", markup=False)
+    print_changes(changes)
+    if changes.outdated:
+        out.print("the index was built with other settings (model, chunker, max_chars or tokenizer): "
+                  "every essay is read again")
+    if changes.up_to_date and not args.rebuild and kb.has_index():
+        out.print("index is up to date; nothing to do (use --rebuild to read every essay again)")
         return 0
-    _build(kb)
+    _build(kb, rebuild=args.rebuild, wait=-1 if args.wait is None else args.wait)
+    return 0
+
+
+def cmd_check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    problems = kb.check()
+    for problem in problems:
+        out.print(f"problem: {problem}", markup=False)
+    if problems:
+        return 1
+    manifest = current_manifest(kb.config.index)
+    assert manifest is not None  # a missing index is a problem above
+    out.print(f"index OK: {len(manifest.essays)} essays, {manifest.chunks} passages, {len(manifest.files)} files "
+              f"checked, model {manifest.model.fingerprint}, up to date with {kb.config.corpus}", markup=False)
     return 0
 
 
@@ -105,7 +146,7 @@ def cmd_ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def cmd_add(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     added = kb.add([Path(f) for f in args.files])
     out.print(f"added {len(added)} essay(s) to {kb.config.corpus}: {', '.join(added)}")
-    _build(kb)
+    _build(kb, wait=-1 if args.wait is None else args.wait)
     return 0
 
 
@@ -189,13 +230,20 @@ def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     for setting in SETTINGS:
-        if setting.name in ("corpus", "index", "model"):
-            common.add_argument(f"--{setting.name}", help=f"{setting.help} (default: {setting.default})")
+        if setting.name in ("corpus", "index", "model", "max_file_mb"):
+            common.add_argument(f"--{setting.name.replace('_', '-')}",
+                                help=f"{setting.help} (default: {setting.default})")
     parser = argparse.ArgumentParser(prog="kb", description="Search a knowledge base of Chinese essays.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("index", parents=[common], help="build or update the index of the corpus")
-    p.add_argument("--rebuild", action="store_true", help="build even when the index is up to date")
+    p.add_argument("--rebuild", action="store_true",
+                   help="read and chunk every essay again (vectors of unchanged text still come from the cache)")
+    p.add_argument("--wait", type=float, nargs="?", const=None, default=0, metavar="SECONDS",
+                   help="when another build is running, wait for it (for SECONDS, or as long as it takes) instead "
+                        "of stopping with who holds the lock")
     p.set_defaults(run=cmd_index)
+    p = sub.add_parser("check", parents=[common], help="verify the index: files, checksums, counts, model, corpus")
+    p.set_defaults(run=cmd_check)
     p = sub.add_parser("ask", parents=[common], help="find the passages that answer a question")
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="number of passages (default: 5)")
@@ -209,6 +257,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_ask)
     p = sub.add_parser("add", parents=[common], help="copy essays into the corpus and index them")
     p.add_argument("files", nargs="+")
+    p.add_argument("--wait", type=float, nargs="?", const=None, default=0, metavar="SECONDS",
+                   help="when another build is running, wait for it before indexing")
     p.set_defaults(run=cmd_add)
     p = sub.add_parser("eval", parents=[common], help="measure retrieval on a JSONL question set")
     p.add_argument("questions")
@@ -240,7 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run: Callable[[KnowledgeBase, argparse.Namespace], int] = args.run
     try:
-        config = load_config({"corpus": args.corpus, "index": args.index, "model": args.model})
+        config = load_config({"corpus": args.corpus, "index": args.index, "model": args.model,
+                              "max_file_mb": args.max_file_mb})
         return run(KnowledgeBase(config), args)
     except EssayKBError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)

@@ -34,6 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
         "any other name is downloaded by sentence-transformers (needs the network once).",
     ),
     Setting("max_chars", 600, "Longest chunk in characters; longer paragraphs split at sentence ends."),
+    Setting("max_file_mb", 20, "Largest essay file in MB; larger files are skipped with a message (uploads too)."),
     Setting("batch_size", 16, "Passages embedded per batch while indexing."),
     Setting("top_k", 5, "Passages returned per question."),
     Setting("lexical_tokenizer", DEFAULT_TOKENIZER, "How BM25 splits Chinese: bigram, jieba or jieba+bigram."),
@@ -49,6 +50,7 @@ class Config:
     index: Path = Path("index")
     model: str = BUNDLED_MODEL_NAME
     max_chars: int = 600
+    max_file_mb: float = 20
     batch_size: int = 16
     top_k: int = 5
     lexical_tokenizer: str = DEFAULT_TOKENIZER

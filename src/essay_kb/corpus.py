@@ -41,7 +41,8 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
     """
     target_name = safe_file_name(name)
     if len(data) > max_bytes:
-        raise UnreadableEssay(f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
+        raise UnreadableEssay(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:g} MB "
+                              "(max_file_mb). "
                               "Split it or raise the limit.")
     corpus.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()

@@ -25,3 +25,11 @@ class ModelUnavailable(EssayKBError):
 
 class EmptyCorpus(EssayKBError):
     """The corpus folder holds no readable essay."""
+
+
+class IndexBusy(EssayKBError):
+    """Another process is building the index; one writer at a time."""
+
+
+class QuestionRejected(EssayKBError):
+    """The question cannot be searched as given (empty, or far too long)."""

@@ -1,29 +1,43 @@
-"""corpus folder → index generation: read, chunk, embed, store; bad files are reported, never indexed."""
+"""corpus folder → index generation: read, chunk, embed, store; incremental, one writer, bad files reported."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
+
+from essay_kb.changes import Changes, CorpusFile, diff_corpus, hash_corpus
 from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
 from essay_kb.embedder import Embedder
-from essay_kb.errors import EmptyCorpus, UnreadableEssay
-from essay_kb.ingest import Essay, list_essay_files, read_essay
-from essay_kb.lexical import DEFAULT_TOKENIZER, LexicalIndex
+from essay_kb.errors import EmptyCorpus, IndexMismatch, IndexMissing, UnreadableEssay
+from essay_kb.ingest import Essay, read_essay
+from essay_kb.lexical import DEFAULT_TOKENIZER, LexicalIndex, get_tokenizer
 from essay_kb.normalize import normalize_for_search
-from essay_kb.store import EssayEntry, Manifest, ModelInfo, write_generation
+from essay_kb.store import EssayEntry, Manifest, ModelInfo, StoredIndex, write_generation
+from essay_kb.store.chunks import ChunkRow, EssayRow, chunk_row, essay_row, row_tokens
+from essay_kb.store.embedding_cache import EmbeddingCache, text_key
+from essay_kb.store.folder import remove_dead_builds
+from essay_kb.store.lock import build_lock
+from essay_kb.store.manifest import SkippedFile
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # the max_file_mb setting's default
 BuildProgress = Callable[[str, int, int], None]  # (stage, done, total)
+BUILD_STAGES = {"read": "reading new and changed essays", "embed": "embedding new passages",
+                "write": "writing the index"}
 
 
 @dataclass(frozen=True)
 class CorpusScan:
+    """Every essay of the corpus read and parsed (for the library); builds hash files instead, see changes.py."""
+
     essays: tuple[Essay, ...]
     problems: tuple[str, ...]  # one actionable line per file that could not be read
 
@@ -34,22 +48,27 @@ class BuildReport:
     chunks: int
     seconds: float
     embed_seconds: float
-    problems: tuple[str, ...] = field(default=())
+    embedded: int = 0  # passages the model embedded in this build
+    reused: int = 0  # passages whose vectors came from the previous generation or the embedding cache
+    changes: Changes | None = None
+    problems: tuple[str, ...] = field(default=())  # one line per file not indexed, naming it and the fix
+    notes: tuple[str, ...] = field(default=())  # things the user should know that are not failures
 
     @property
     def passages_per_second(self) -> float:
-        return self.chunks / self.embed_seconds if self.embed_seconds else 0.0
+        return self.embedded / self.embed_seconds if self.embed_seconds else 0.0
 
 
-def scan_corpus(corpus: Path) -> CorpusScan:
-    """Read every essay file; an unreadable one becomes a problem line and the rest still index."""
+def scan_corpus(corpus: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CorpusScan:
+    """Read every essay file a build would read; one that cannot be read becomes a problem line."""
     if not corpus.is_dir():
         raise EmptyCorpus(f"The corpus folder {corpus} does not exist. Create it and put essays in it, "
                           "or add some with `kb add FILE...`.")
-    essays, problems = [], []
-    for path in list_essay_files(corpus):
+    found = hash_corpus(corpus, max_bytes)
+    essays, problems = [], [s.problem for s in found.refused]
+    for file in found.files:
         try:
-            essays.append(read_essay(path, corpus))
+            essays.append(read_essay(file.path, corpus))
         except UnreadableEssay as exc:
             problems.append(str(exc))
     return CorpusScan(tuple(essays), tuple(problems))
@@ -67,41 +86,196 @@ def passage_text(chunk: Chunk, title: str) -> str:
 
 
 def build_index(
-    scan: CorpusScan,
+    corpus: Path,
     embedder: Embedder,
     root: Path,
     max_chars: int = 600,
     progress: BuildProgress | None = None,
     lexical_tokenizer: str = DEFAULT_TOKENIZER,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    rebuild: bool = False,
+    wait: float = 0,
 ) -> BuildReport:
-    """Chunk and embed every essay of the scan and publish the result as the index's new generation."""
-    if not scan.essays:
-        raise EmptyCorpus("The corpus holds no readable essay. Add .txt, .md or .html files to it "
-                          "(`kb add FILE...`), then run `kb index`." + "".join("\n  " + p for p in scan.problems))
+    """Bring the index up to date with the corpus and publish the result as a new generation.
+
+    Only new and changed essays are read and chunked; unchanged essays are copied from the current generation;
+    only passages no earlier build embedded with this model are embedded. One build at a time (`wait` seconds
+    for a running one). Whatever happens, the previous generation stays whole and current until the new one
+    is complete.
+
+    Args:
+        rebuild: read and chunk every essay again (vectors still come from the cache when the text is the same).
+
+    Raises:
+        IndexBusy: another build holds the lock.
+        EmptyCorpus: nothing readable to index.
+    """
     started = time.perf_counter()
-    chunks: list[Chunk] = []
-    entries = []
-    for essay in scan.essays:
-        essay_chunks = chunk_essay(essay, max_chars=max_chars)
-        chunks.extend(essay_chunks)
-        entries.append(EssayEntry(id=essay.id, sha256=essay.sha256, chunks=len(essay_chunks)))
-    titles = {e.id: e.title for e in scan.essays}
-    texts = [passage_text(c, titles[c.essay_id]) for c in chunks]
+    with build_lock(root, wait):
+        remove_dead_builds(root)
+        previous = _previous_generation(root)
+        outdated = rebuild or previous is None or _outdated(previous.manifest, embedder.fingerprint, max_chars,
+                                                            lexical_tokenizer)
+        changes = diff_corpus(hash_corpus(corpus, max_bytes), previous.manifest if previous else None, outdated)
+        try:
+            return _build(changes, corpus, previous, embedder, root, max_chars, progress, lexical_tokenizer,
+                          started)
+        finally:
+            if previous is not None:
+                previous.close()
+
+
+def read_and_chunk(file: CorpusFile, corpus: Path, max_chars: int) -> tuple[Essay, list[Chunk]]:
+    """One essay as a build indexes it.
+
+    Raises:
+        UnreadableEssay: it cannot be read, or has nothing but a title and headings to index.
+    """
+    essay = read_essay(file.path, corpus)
+    chunks = chunk_essay(essay, max_chars=max_chars)
+    if not any(c.kind not in ("title", "heading") for c in chunks):
+        raise UnreadableEssay(f"{file.id} has no paragraphs to index (only a title or headings); add the essay "
+                              "text, or remove the file from the corpus")
+    return essay, chunks
+
+
+def read_problems(changes: Changes, corpus: Path, max_chars: int) -> list[str]:
+    """What the next build will skip among the files it will read (for showing before building)."""
+    problems = []
+    for essay_id in changes.to_read:
+        try:
+            read_and_chunk(changes.files[essay_id], corpus, max_chars)
+        except UnreadableEssay as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def _build(
+    changes: Changes,
+    corpus: Path,
+    previous: StoredIndex | None,
+    embedder: Embedder,
+    root: Path,
+    max_chars: int,
+    progress: BuildProgress | None,
+    lexical_tokenizer: str,
+    started: float,
+) -> BuildReport:
+    skipped, notes = list(changes.skipped), []
+    fresh: dict[str, tuple[Essay, list[Chunk]]] = {}
+    for done, essay_id in enumerate(changes.to_read, 1):
+        file = changes.files[essay_id]
+        try:
+            essay, chunks = read_and_chunk(file, corpus, max_chars)
+        except UnreadableEssay as exc:
+            skipped.append(SkippedFile(essay_id, file.sha256, str(exc)))
+            continue
+        if essay.sha256 != file.sha256:
+            notes.append(f"{essay_id} changed while the build was running; the version read now is indexed, and "
+                         "`kb index` will pick up any later change")
+        fresh[essay_id] = (essay, chunks)
+        if progress:
+            progress("read", done, len(changes.to_read))
+    essay_ids = sorted([*changes.unchanged, *fresh])
+    if not essay_ids:
+        raise EmptyCorpus("The corpus holds no readable essay. Add .txt, .md or .html files to it "
+                          "(`kb add FILE...`), then run `kb index`." + "".join("\n  " + s.problem for s in skipped))
+    tokenize = get_tokenizer(lexical_tokenizer)
+    essay_rows: list[EssayRow] = []
+    chunk_rows: list[ChunkRow] = []
+    entries: list[EssayEntry] = []
+    copied_rows: list[int] = []  # previous generation's rows of unchanged essays, in the order they are copied
+    copied_at: list[int] = []  # their positions in the new generation
+    new_texts: dict[int, str] = {}  # position in the new generation → passage text to embed
+    for essay_id in essay_ids:
+        aliases = changes.aliases.get(essay_id, ())
+        if essay_id in fresh:
+            essay, chunks = fresh[essay_id]
+            essay_rows.append(essay_row(essay, aliases))
+            for chunk in chunks:
+                text = passage_text(chunk, essay.title)
+                new_texts[len(chunk_rows)] = text
+                chunk_rows.append(chunk_row(chunk, tokenize(normalize_for_search(text))))
+            entries.append(EssayEntry(essay_id, essay.sha256, len(chunks), aliases))
+        else:
+            assert previous is not None  # unchanged essays exist only beside a previous generation
+            stored = previous.chunks.stored_essay(essay_id)
+            assert stored is not None, essay_id
+            row, rows, chunks_as_stored = stored
+            essay_rows.append((*row[:-1], json.dumps(list(aliases), ensure_ascii=False)))
+            copied_at.extend(range(len(chunk_rows), len(chunk_rows) + len(rows)))
+            copied_rows.extend(rows)
+            chunk_rows.extend(chunks_as_stored)
+            entries.append(EssayEntry(essay_id, row[2], len(rows), aliases))
+    vectors = np.zeros((len(chunk_rows), embedder.dimension), dtype=np.float32)
+    if copied_rows:
+        vectors[copied_at] = previous.vectors.vectors(copied_rows)  # type: ignore[union-attr]
     embed_started = time.perf_counter()
-    vectors = embedder.embed_passages(texts, progress=lambda d, t: progress("embed", d, t) if progress else None)
+    cache = EmbeddingCache.in_index(root, embedder.fingerprint, embedder.dimension)
+    try:
+        new_vectors, embedded = embed_with_cache(list(new_texts.values()), embedder, cache, progress)
+    finally:
+        cache.close()
+    if new_texts:
+        vectors[list(new_texts)] = new_vectors
     embed_seconds = time.perf_counter() - embed_started
-    lexical = LexicalIndex.build(texts, lexical_tokenizer)
+    if progress:
+        progress("write", 0, 1)
+    lexical = LexicalIndex.from_tokens([row_tokens(r) for r in chunk_rows], lexical_tokenizer)
     manifest = Manifest(
         model=ModelInfo(name=embedder.name, fingerprint=embedder.fingerprint, dimension=embedder.dimension),
         chunker_version=CHUNKER_VERSION,
+        max_chars=max_chars,
         essays=tuple(entries),
-        chunks=len(chunks),
+        chunks=len(chunk_rows),
         files={},
         package_version=version("essay-kb"),
         build_seconds=round(time.perf_counter() - started, 3),
+        skipped=tuple(sorted(skipped, key=lambda s: s.id)),
     )
-    write_generation(root, scan.essays, chunks, vectors, lexical, manifest)
+    write_generation(root, essay_rows, chunk_rows, vectors, lexical, manifest)
     return BuildReport(
-        essays=len(scan.essays), chunks=len(chunks), seconds=time.perf_counter() - started,
-        embed_seconds=embed_seconds, problems=scan.problems,
+        essays=len(essay_ids), chunks=len(chunk_rows), seconds=time.perf_counter() - started,
+        embed_seconds=embed_seconds, embedded=embedded, reused=len(chunk_rows) - embedded, changes=changes,
+        problems=tuple(s.problem for s in sorted(skipped, key=lambda s: s.id)), notes=tuple(notes),
     )
+
+
+EMBED_BLOCK = 64  # passages embedded between two cache commits: what a killed build can lose at most
+
+
+def embed_with_cache(
+    texts: Sequence[str], embedder: Embedder, cache: EmbeddingCache, progress: BuildProgress | None = None
+) -> tuple[np.ndarray, int]:
+    """Vectors of `texts`, embedding only those the cache lacks; returns them and how many were embedded."""
+    keys = [text_key(t) for t in texts]
+    known = cache.get(list(dict.fromkeys(keys)))
+    missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+    # Longest first over the whole build (not per block): batches of similar length waste less padding.
+    todo = sorted(missing.items(), key=lambda item: -len(item[1]))
+    for start in range(0, len(todo), EMBED_BLOCK):
+        block = todo[start : start + EMBED_BLOCK]
+        block_vectors = embedder.embed_passages([t for _, t in block])
+        cache.put(zip([k for k, _ in block], block_vectors, strict=True))
+        known.update(zip([k for k, _ in block], block_vectors, strict=True))
+        if progress:
+            progress("embed", min(start + EMBED_BLOCK, len(todo)), len(todo))
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32), 0
+    return np.stack([known[k] for k in keys]), len(todo)
+
+
+def _previous_generation(root: Path) -> StoredIndex | None:
+    """The current generation, to copy unchanged essays from; a damaged one is ignored (and replaced)."""
+    try:
+        return StoredIndex.open(root)
+    except IndexMissing:
+        return None
+    except IndexMismatch as exc:
+        log.warning("not reusing the current index generation: %s", exc)
+        return None
+
+
+def _outdated(manifest: Manifest, fingerprint: str, max_chars: int, lexical_tokenizer: str) -> bool:
+    return (manifest.model.fingerprint != fingerprint or manifest.chunker_version != CHUNKER_VERSION
+            or manifest.max_chars != max_chars or manifest.lexical_tokenizer != lexical_tokenizer)

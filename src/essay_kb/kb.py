@@ -10,22 +10,27 @@ from typing import Any
 
 import numpy as np
 
+from essay_kb.changes import Changes, diff_corpus, hash_corpus
 from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
 from essay_kb.compare import LABELS, AlignedPair, Relatedness, align_paragraphs, overlap_share, relatedness
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name
-from essay_kb.errors import EssayKBError, UnreadableEssay
+from essay_kb.errors import EssayKBError, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.fusion import FusionConfig
-from essay_kb.indexer import BuildProgress, BuildReport, build_index, scan_corpus
+from essay_kb.indexer import BuildProgress, BuildReport, build_index, read_problems, scan_corpus
 from essay_kb.ingest import Essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.search import MODES, Hit, SearchFilter, search
 from essay_kb.store import StoredIndex, check_model, current_generation, current_manifest
+from essay_kb.store.folder import verify_current
 
 EVAL_DEPTH = 50  # passages fetched per question so that ten distinct essays can be ranked
+# The model reads 512 tokens (~500 Chinese characters) and a question is a sentence or two; a longer "question"
+# is a pasted text, which Compare handles properly.
+MAX_QUESTION_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -35,20 +40,6 @@ class EssayCard:
     essay: Essay
     state: str  # "indexed", "changed" (file differs from the indexed version) or "new" (not indexed yet)
     passages: int  # in the current index; 0 when not indexed
-
-
-@dataclass(frozen=True)
-class CorpusStatus:
-    new: tuple[str, ...]
-    changed: tuple[str, ...]
-    removed: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    problems: tuple[str, ...]
-    index_outdated: bool  # built by another chunker or model than the configured one
-
-    @property
-    def up_to_date(self) -> bool:
-        return not (self.new or self.changed or self.removed or self.index_outdated)
 
 
 @dataclass(frozen=True)
@@ -129,32 +120,54 @@ class KnowledgeBase:
         self._index = index
         return index
 
-    def status(self) -> CorpusStatus:
-        """What changed in the corpus since the current index was built."""
-        scan = scan_corpus(self.config.corpus)
-        on_disk = {e.id: e.sha256 for e in scan.essays}
-        indexed: dict[str, str] = {}
-        outdated = False
-        manifest = current_manifest(self.config.index)
-        if manifest:
-            indexed = {e.id: e.sha256 for e in manifest.essays}
-            outdated = (manifest.chunker_version != CHUNKER_VERSION
-                        or manifest.model.name != canonical_model_name(self.config.model)
-                        or manifest.lexical_tokenizer != self.config.lexical_tokenizer)
-        return CorpusStatus(
-            new=tuple(sorted(set(on_disk) - set(indexed))),
-            changed=tuple(sorted(i for i in on_disk if i in indexed and indexed[i] != on_disk[i])),
-            removed=tuple(sorted(set(indexed) - set(on_disk))),
-            unchanged=tuple(sorted(i for i in on_disk if indexed.get(i) == on_disk[i])),
-            problems=scan.problems,
-            index_outdated=outdated,
+    def status(self) -> Changes:
+        """What changed in the corpus since the current index was built (hashes files, parses none)."""
+        manifest = current_manifest(self.config.index) if self.has_index() else None
+        outdated = manifest is not None and (
+            manifest.chunker_version != CHUNKER_VERSION
+            or manifest.model.name != canonical_model_name(self.config.model)
+            or manifest.max_chars != self.config.max_chars
+            or manifest.lexical_tokenizer != self.config.lexical_tokenizer
         )
+        return diff_corpus(hash_corpus(self.config.corpus, self.max_file_bytes), manifest, outdated)
 
-    def build(self, progress: BuildProgress | None = None) -> BuildReport:
-        """Index the whole corpus into a new generation; the old one serves until the new one is complete."""
-        scan = scan_corpus(self.config.corpus)
-        return build_index(scan, self.embedder, self.config.index, self.config.max_chars, progress,
-                           lexical_tokenizer=self.config.lexical_tokenizer)
+    def will_skip(self, changes: Changes) -> list[str]:
+        """Why the next build will skip files: refused ones, and new or changed files that cannot be read."""
+        return [s.problem for s in changes.skipped] + read_problems(changes, self.config.corpus, self.config.max_chars)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.config.max_file_mb * 1024 * 1024)
+
+    def build(self, progress: BuildProgress | None = None, rebuild: bool = False, wait: float = 0) -> BuildReport:
+        """Bring the index up to date with the corpus (incrementally unless `rebuild`); the old generation
+        serves searches until the new one is complete. `wait`: seconds to queue behind a running build."""
+        return build_index(self.config.corpus, self.embedder, self.config.index, self.config.max_chars, progress,
+                           lexical_tokenizer=self.config.lexical_tokenizer, max_bytes=self.max_file_bytes,
+                           rebuild=rebuild, wait=wait)
+
+    def check(self) -> list[str]:
+        """Every problem of the index, one line each with the command that fixes it; empty when all is well.
+
+        Verifies the manifest, every file's size and checksum, that vectors, chunk rows and BM25 rows agree,
+        that the configured model built it, and that it holds the corpus as it is now.
+        """
+        manifest, problems = verify_current(self.config.index)
+        fix = "run `kb index --rebuild`"
+        lines = [f"{p}: {fix}" for p in problems]
+        if manifest is None:
+            return lines
+        try:
+            check_model(manifest, self.embedder.fingerprint, self.embedder.dimension)
+        except EssayKBError as exc:
+            lines.append(str(exc))
+        changes = self.status()
+        stale = [f"{i} is new" for i in changes.added] + [f"{i} changed" for i in changes.changed] + \
+                [f"{i} was removed" for i in changes.removed]
+        lines += [f"stale: {what} since the index was built: run `kb index`" for what in stale]
+        if changes.outdated:
+            lines.append(f"the index was built with other settings (chunker, max_chars or tokenizer): {fix}")
+        return lines
 
     def ask(
         self,
@@ -172,7 +185,11 @@ class KnowledgeBase:
             context: how many neighbouring paragraphs of the same section each hit carries.
         """
         if not question.strip():
-            raise EssayKBError("The question is empty. Type a question, e.g. 如何提升基层党员干部的素质？")
+            raise QuestionRejected("The question is empty. Type a question, e.g. 如何提升基层党员干部的素质？")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionRejected(
+                f"The question is {len(question):,} characters long; ask in at most {MAX_QUESTION_CHARS:,}. To find "
+                "essays like a whole text, compare it instead (`kb compare FILE ESSAY`, or the Compare page).")
         if mode not in MODES:
             raise EssayKBError(f"Unknown search mode {mode!r}; choose one of {', '.join(MODES)}.")
         index = self.index()
@@ -203,11 +220,11 @@ class KnowledgeBase:
 
     def upload(self, name: str, data: bytes) -> str:
         """Save one essay's bytes (an upload, or a file's content) into the corpus; returns its essay id."""
-        return save_essay(self.config.corpus, name, data)
+        return save_essay(self.config.corpus, name, data, max_bytes=self.max_file_bytes)
 
     def library(self) -> list[EssayCard]:
         """Every essay of the corpus with its metadata and whether the current index holds it as it is now."""
-        scan = scan_corpus(self.config.corpus)
+        scan = scan_corpus(self.config.corpus, self.max_file_bytes)
         manifest = current_manifest(self.config.index)
         indexed = {e.id: e for e in manifest.essays} if manifest else {}
         cards = []
@@ -306,16 +323,17 @@ class KnowledgeBase:
                 "model_fingerprint": m.model.fingerprint,
                 "dimension": m.model.dimension,
                 "chunker_version": m.chunker_version,
-                "bytes": sum(m.files.values()),
+                "bytes": m.size,
                 "built_seconds": m.build_seconds,
             }
         else:
             info["index"] = None
         try:
             status = self.status()
-            info["corpus"] = {"new": list(status.new), "changed": list(status.changed),
+            info["corpus"] = {"added": list(status.added), "changed": list(status.changed),
                               "removed": list(status.removed), "unchanged": len(status.unchanged),
-                              "problems": list(status.problems)}
+                              "duplicates": {i: list(names) for i, names in status.aliases.items()},
+                              "skipped": [s.problem for s in status.skipped]}
         except EssayKBError as exc:
             info["corpus"] = {"error": str(exc)}
         return info

@@ -95,9 +95,17 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: str) -> LexicalIndex:
         tokenize = get_tokenizer(tokenizer)
+        return cls.from_tokens([tokenize(normalize_for_search(t)) for t in texts], tokenizer)
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[list[str]], tokenizer: str) -> LexicalIndex:
+        """Index texts already tokenised by `tokenizer` (builds keep each chunk's tokens to skip this step)."""
         bm25 = bm25s.BM25()
-        bm25.index([tokenize(normalize_for_search(t)) for t in texts], show_progress=False)
+        bm25.index(list(tokens), show_progress=False)
         return cls(bm25, tokenizer)
+
+    def tokenize(self, text: str) -> list[str]:
+        return self._tokenize(normalize_for_search(text))
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder / BM25_FOLDER), show_progress=False)

@@ -16,7 +16,8 @@ DB_FILE = "chunks.sqlite"
 _SCHEMA = """
 CREATE TABLE essays (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, sha256 TEXT NOT NULL, text TEXT NOT NULL,
-    source TEXT, author TEXT, url TEXT, keywords TEXT NOT NULL, abstract TEXT
+    source TEXT, author TEXT, url TEXT, keywords TEXT NOT NULL, abstract TEXT,
+    aliases TEXT NOT NULL  -- JSON list of the other file names holding the same bytes (indexed once)
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, essay_id TEXT NOT NULL REFERENCES essays(id), ordinal INTEGER NOT NULL,
@@ -25,34 +26,43 @@ CREATE TABLE chunks (
     fingerprint TEXT NOT NULL,  -- normalize.text_fingerprint: finds the same paragraph elsewhere without reading it
     -- What highlighting needs, computed once at build time instead of on every query (it was most of the
     -- search's cost): the lower-cased normalised text and the sentence spans.
-    matchable TEXT NOT NULL, sentences TEXT NOT NULL
+    matchable TEXT NOT NULL, sentences TEXT NOT NULL,
+    tokens TEXT NOT NULL  -- JSON list of BM25 tokens: the next build re-indexes BM25 without re-tokenising
 );
 CREATE INDEX chunks_by_essay ON chunks(essay_id, ordinal);
 """
 _CHUNK_COLUMNS = 'row, essay_id, ordinal, kind, section, paragraph, text, start, "end"'
 
 
-def write_chunk_db(path: Path, essays: Iterable[Essay], chunks: Sequence[Chunk]) -> None:
-    """Write a new database; chunk i gets row id i, the id its vector carries."""
+EssayRow = tuple  # the essays table's columns in schema order
+ChunkRow = tuple  # the chunks table's columns in schema order, without `row`
+
+
+def essay_row(essay: Essay, aliases: Sequence[str] = ()) -> EssayRow:
+    return (essay.id, essay.title, essay.sha256, essay.text, essay.meta.source, essay.meta.author, essay.meta.url,
+            json.dumps(list(essay.meta.keywords), ensure_ascii=False), essay.meta.abstract,
+            json.dumps(list(aliases), ensure_ascii=False))
+
+
+def chunk_row(chunk: Chunk, tokens: Sequence[str]) -> ChunkRow:
+    """Everything a query needs of a chunk, derived once at build time."""
+    return (chunk.essay_id, chunk.ordinal, chunk.kind, json.dumps(list(chunk.section), ensure_ascii=False),
+            chunk.paragraph, chunk.text, chunk.start, chunk.end, text_fingerprint(chunk.text),
+            matchable_text(chunk.text), json.dumps(split_sentences(chunk.text)),
+            json.dumps(list(tokens), ensure_ascii=False))
+
+
+def row_tokens(row: ChunkRow) -> list[str]:
+    return json.loads(row[-1])
+
+
+def write_chunk_db(path: Path, essays: Iterable[EssayRow], chunks: Iterable[ChunkRow]) -> None:
+    """Write a new database; the i-th chunk gets row id i, the id its vector carries."""
     with sqlite3.connect(path) as db:
         db.executescript(_SCHEMA)
-        db.executemany(
-            "INSERT INTO essays VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                (e.id, e.title, e.sha256, e.text, e.meta.source, e.meta.author, e.meta.url,
-                 json.dumps(list(e.meta.keywords), ensure_ascii=False), e.meta.abstract)
-                for e in essays
-            ],
-        )
-        db.executemany(
-            f"INSERT INTO chunks ({_CHUNK_COLUMNS}, fingerprint, matchable, sentences) VALUES ({','.join('?' * 12)})",
-            [
-                (row, c.essay_id, c.ordinal, c.kind, json.dumps(list(c.section), ensure_ascii=False),
-                 c.paragraph, c.text, c.start, c.end, text_fingerprint(c.text), matchable_text(c.text),
-                 json.dumps(split_sentences(c.text)))
-                for row, c in enumerate(chunks)
-            ],
-        )
+        db.executemany(f"INSERT INTO essays VALUES ({','.join('?' * 10)})", essays)
+        db.executemany(f"INSERT INTO chunks VALUES ({','.join('?' * 13)})",
+                       ((row, *chunk) for row, chunk in enumerate(chunks)))
     db.close()
 
 
@@ -141,6 +151,15 @@ class ChunkDB:
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def stored_essay(self, essay_id: str) -> tuple[EssayRow, list[int], list[ChunkRow]] | None:
+        """An essay's rows as stored (for the next build to copy unchanged), with its chunks' row ids."""
+        essay = self._db.execute("SELECT * FROM essays WHERE id = ?", (essay_id,)).fetchone()
+        if essay is None:
+            return None
+        cur = self._db.execute("SELECT * FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,))
+        rows = cur.fetchall()
+        return essay, [r[0] for r in rows], [r[1:] for r in rows]
 
     def essays(self) -> list[Essay]:
         cur = self._db.execute(

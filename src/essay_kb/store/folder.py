@@ -10,20 +10,19 @@ import dataclasses
 import logging
 import os
 import shutil
+import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from essay_kb.chunker import Chunk
 from essay_kb.durable import fsync_path
 from essay_kb.errors import IndexMismatch, IndexMissing
-from essay_kb.ingest import Essay
 from essay_kb.lexical import LexicalIndex
-from essay_kb.store.chunks import DB_FILE, ChunkDB, write_chunk_db
-from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, read_manifest
+from essay_kb.store.chunks import DB_FILE, ChunkDB, ChunkRow, EssayRow, write_chunk_db
+from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, file_problems, file_record, read_manifest
 from essay_kb.store.vectors import VECTORS_FILE, VectorStore
 
 log = logging.getLogger(__name__)
@@ -54,14 +53,19 @@ def current_manifest(root: Path) -> Manifest | None:
 
 def write_generation(
     root: Path,
-    essays: Sequence[Essay],
-    chunks: Sequence[Chunk],
+    essays: Iterable[EssayRow],
+    chunks: Sequence[ChunkRow],
     vectors: np.ndarray,
     lexical: LexicalIndex,
     manifest: Manifest,
 ) -> Path:
-    """Write a complete generation and make it current; the previous one is removed only afterwards."""
+    """Write a complete generation and make it current.
+
+    The generation that was current stays on disk (a reader that has just read the pointer may still be
+    opening it); older ones and dead builds' leftovers are removed.
+    """
     root.mkdir(parents=True, exist_ok=True)
+    previous = current_generation(root)
     name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     partial = root / (name + PARTIAL_SUFFIX)
     partial.mkdir()
@@ -69,7 +73,7 @@ def write_generation(
     VectorStore.build(vectors).save(partial / VECTORS_FILE)
     lexical.save(partial)
     written = sorted(p for p in partial.rglob("*") if p.is_file())
-    files = {p.relative_to(partial).as_posix(): p.stat().st_size for p in written}
+    files = {p.relative_to(partial).as_posix(): file_record(p) for p in written}
     manifest = dataclasses.replace(manifest, files=files, lexical_tokenizer=lexical.tokenizer)
     (partial / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
     for path in [*written, partial / MANIFEST_FILE, *(p for p in partial.rglob("*") if p.is_dir()), partial]:
@@ -77,7 +81,7 @@ def write_generation(
     final = root / name
     os.replace(partial, final)
     _switch_pointer(root, name)
-    remove_stale_generations(root)
+    remove_stale_generations(root, keep=previous)
     return final
 
 
@@ -89,11 +93,21 @@ def _switch_pointer(root: Path, name: str) -> None:
     fsync_path(root)
 
 
-def remove_stale_generations(root: Path) -> None:
-    """Delete generations that are not current, and what dead builds left behind."""
+def remove_dead_builds(root: Path) -> None:
+    """Delete what builds killed half-way left behind; only the holder of the build lock may call this."""
+    for entry in root.glob(f"{GENERATION_PREFIX}*{PARTIAL_SUFFIX}"):
+        log.info("removing the unfinished build %s", entry.name)
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def remove_stale_generations(root: Path, keep: Path | None = None) -> None:
+    """Delete generations that are neither current nor `keep`, and what dead builds left behind.
+
+    Only a process holding the build lock may call this: a build in progress looks like a dead one.
+    """
     current = current_generation(root)
     for entry in root.iterdir():
-        if entry.is_dir() and entry.name.startswith(GENERATION_PREFIX) and entry != current:
+        if entry.is_dir() and entry.name.startswith(GENERATION_PREFIX) and entry not in (current, keep):
             log.info("removing stale index generation %s", entry.name)
             shutil.rmtree(entry, ignore_errors=True)
 
@@ -110,20 +124,71 @@ class StoredIndex:
 
     @classmethod
     def open(cls, root: Path) -> StoredIndex:
+        """Load the current generation after the cheap checks (files and sizes, counts, dimension).
+
+        Raises:
+            IndexMissing: nothing was built yet.
+            IndexMismatch: the generation is damaged or inconsistent; the message names the fix.
+        """
+        try:
+            return cls._open(root)
+        except IndexMismatch:
+            # A build may have switched the pointer and removed the generation between our reading the pointer
+            # and opening its files; the generation now current is complete, so one retry settles it.
+            return cls._open(root)
+
+    @classmethod
+    def _open(cls, root: Path) -> StoredIndex:
         folder = current_generation(root) if root.is_dir() else None
         if folder is None:
             raise IndexMissing(f"No index at {root}. Build it with `kb index --index {root}`.")
         manifest = read_manifest(folder)
         check_files(folder, manifest)
-        vectors = VectorStore.load(folder / VECTORS_FILE)
-        chunks = ChunkDB(folder / DB_FILE)
-        lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
-        if not vectors.count == chunks.count() == lexical.count == manifest.chunks:
-            raise IndexMismatch(
-                f"The index at {folder} is inconsistent: {vectors.count} vectors, {chunks.count()} chunk rows, "
-                f"{lexical.count} BM25 rows, manifest says {manifest.chunks}. Run `kb index --rebuild`."
-            )
-        return cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors, lexical=lexical)
+        try:
+            vectors = VectorStore.load(folder / VECTORS_FILE)
+            chunks = ChunkDB(folder / DB_FILE)
+            lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
+        except (RuntimeError, OSError, ValueError, sqlite3.Error) as exc:  # faiss raises RuntimeError
+            raise IndexMismatch(f"The index at {folder} cannot be loaded ({exc}). Run `kb index --rebuild`.") from exc
+        index = cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors, lexical=lexical)
+        problems = index.consistency_problems()
+        if problems:
+            index.close()
+            raise IndexMismatch(f"The index at {folder} is inconsistent: {problems[0]}. Run `kb index --rebuild`.")
+        return index
+
+    def consistency_problems(self) -> list[str]:
+        problems = []
+        counts = {"FAISS vectors": self.vectors.count, "chunk rows": self.chunks.count(),
+                  "BM25 rows": self.lexical.count}
+        if len({*counts.values(), self.manifest.chunks}) > 1:
+            found = ", ".join(f"{n} {what}" for what, n in counts.items())
+            problems.append(f"{found}, but the manifest records {self.manifest.chunks} passages")
+        if self.vectors.dimension != self.manifest.model.dimension:
+            problems.append(f"the vectors have {self.vectors.dimension} dimensions, the manifest's model "
+                            f"{self.manifest.model.dimension}")
+        return problems
 
     def close(self) -> None:
         self.chunks.close()
+
+
+def verify_current(root: Path) -> tuple[Manifest | None, list[str]]:
+    """Everything `kb check` verifies of the index itself, as one line per problem: the manifest's format,
+    every file with its size and checksum, and that vectors, chunk rows and BM25 rows agree."""
+    try:
+        folder = current_generation(root) if root.is_dir() else None
+        if folder is None:
+            return None, [f"no index at {root}"]
+        manifest = read_manifest(folder)
+    except IndexMismatch as exc:
+        return None, [str(exc).removesuffix(" Run `kb index --rebuild`.")]
+    problems = file_problems(folder, manifest, checksums=True)
+    if not problems:
+        try:
+            index = StoredIndex._open(root)
+        except IndexMismatch as exc:
+            problems.append(str(exc).removesuffix(" Run `kb index --rebuild`."))
+        else:
+            index.close()
+    return manifest, problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -9,7 +10,8 @@ from pathlib import Path
 
 from essay_kb.errors import IndexMismatch
 
-FORMAT_VERSION = 1
+# 2: file checksums, essay aliases, skipped files, BM25 tokens stored per chunk.
+FORMAT_VERSION = 2
 MANIFEST_FILE = "manifest.json"
 
 
@@ -25,20 +27,38 @@ class EssayEntry:
     id: str
     sha256: str
     chunks: int
+    aliases: tuple[str, ...] = ()  # other file names with the same bytes: listed, not indexed twice
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A corpus file the build could not index, remembered so that an unchanged bad file is not retried."""
+
+    id: str
+    sha256: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    bytes: int
+    sha256: str
 
 
 @dataclass(frozen=True)
 class Manifest:
     model: ModelInfo
     chunker_version: str
+    max_chars: int
     essays: tuple[EssayEntry, ...]
     chunks: int
-    files: dict[str, int]  # file name → size in bytes, checked on load
+    files: dict[str, FileRecord]  # file name → size (checked on every load) and checksum (checked by `kb check`)
     package_version: str
     lexical_tokenizer: str = ""  # filled in by write_generation from the lexical index itself
     format_version: int = FORMAT_VERSION
     created: float = field(default_factory=time.time)
     build_seconds: float = 0.0
+    skipped: tuple[SkippedFile, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True)
@@ -47,8 +67,15 @@ class Manifest:
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
         data["model"] = ModelInfo(**data["model"])
-        data["essays"] = tuple(EssayEntry(**e) for e in data["essays"])
+        data["essays"] = tuple(EssayEntry(**{**e, "aliases": tuple(e.get("aliases", ()))}) for e in data["essays"])
+        data["skipped"] = tuple(SkippedFile(**s) for s in data.get("skipped", ()))
+        if data.get("format_version") == FORMAT_VERSION:
+            data["files"] = {name: FileRecord(**record) for name, record in data["files"].items()}
         return cls(**data)
+
+    @property
+    def size(self) -> int:
+        return sum(record.bytes for record in self.files.values())
 
 
 def read_manifest(folder: Path) -> Manifest:
@@ -71,17 +98,34 @@ def read_manifest(folder: Path) -> Manifest:
     return manifest
 
 
-def check_files(folder: Path, manifest: Manifest) -> None:
-    """Cheap integrity check: every recorded file is present with its recorded size."""
-    for name, size in manifest.files.items():
+def file_record(path: Path) -> FileRecord:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return FileRecord(bytes=path.stat().st_size, sha256=digest.hexdigest())
+
+
+def file_problems(folder: Path, manifest: Manifest, checksums: bool = False) -> list[str]:
+    """Files missing or of the wrong size (cheap: every load runs it), and with `checksums`, of other content."""
+    problems = []
+    for name, record in manifest.files.items():
         path = folder / name
         if not path.is_file():
-            raise IndexMismatch(f"The index at {folder} lacks {name}. Run `kb index --rebuild`.")
-        if path.stat().st_size != size:
-            raise IndexMismatch(
-                f"{path} has {path.stat().st_size} bytes, the manifest says {size}: the index is damaged. "
-                "Run `kb index --rebuild`."
-            )
+            problems.append(f"{path} is missing")
+        elif path.stat().st_size != record.bytes:
+            problems.append(f"{path} has {path.stat().st_size} bytes, the manifest says {record.bytes} (truncated "
+                            "or overwritten)")
+        elif checksums and file_record(path).sha256 != record.sha256:
+            problems.append(f"{path} does not match its checksum (its content changed after the build)")
+    return problems
+
+
+def check_files(folder: Path, manifest: Manifest) -> None:
+    """Refuse an index with a missing or truncated file; the message names the file and the fix."""
+    problems = file_problems(folder, manifest)
+    if problems:
+        raise IndexMismatch(f"The index is damaged: {problems[0]}. Run `kb index --rebuild`.")
 
 
 def check_model(manifest: Manifest, fingerprint: str, dimension: int) -> None:
