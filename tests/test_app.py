@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from essay_kb import KnowledgeBase
 from essay_kb.store import current_generation
+from essay_kb.store.lock import build_lock
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 300  # the first run loads the model; a first build embeds the seed essay
@@ -150,3 +151,16 @@ def test_compare_page_shows_overlap_of_an_edited_copy(monkeypatch, kb_copy: Know
     assert any("near-duplicate" in str(c.value) for c in at.caption)
     related = at.dataframe[-1].value
     assert list(related["essay_id"]) == ["xinchangtai-jiceng-dangzuzhi-jianshe.txt"]  # A is revised.txt
+
+
+def test_rebuild_page_names_a_build_already_running(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    (kb_copy.config.corpus / "new.txt").write_text("新文章\n" + "社区治理需要居民参与，也需要制度保障。" * 4,
+                                                   encoding="utf-8")
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.switch_page("app_pages/rebuild.py").run()
+    assert {m.label: m.value for m in at.metric}["added"] == "1"
+    with build_lock(kb_copy.config.index):  # as `kb index` would hold it
+        next(b for b in at.button if b.label == "Rebuild now").click().run()
+    assert any("Another build is writing the index" in e.value and "pid" in e.value for e in at.error)
+    next(b for b in at.button if b.label == "Rebuild now").click().run()
+    assert any("Indexed 2 essays" in s.value for s in at.success), [s.value for s in at.success]

@@ -134,3 +134,17 @@ def test_a_second_writer_can_wait_for_the_first(kb_copy: KnowledgeBase) -> None:
     report = kb_copy.build(wait=30)
     holder.join()
     assert released.is_set() and report.embedded > 0
+
+
+def test_a_reader_moves_to_the_new_generation_once_it_is_complete(kb_copy: KnowledgeBase) -> None:
+    reader = KnowledgeBase(kb_copy.config, kb_copy.embedder)  # another user of the same index, e.g. the app
+    assert reader.ask("农民怎样获得议价能力？", k=1)[0].chunk.essay_id == SEED_ID
+    (kb_copy.config.corpus / "hezuoshe.md").write_text(COOPERATIVE, encoding="utf-8")
+    seen_during_build = []
+
+    def ask_meanwhile(stage: str, done: int, total: int) -> None:
+        seen_during_build.append(reader.ask("农民怎样获得议价能力？", k=1)[0].chunk.essay_id)
+
+    kb_copy.build(ask_meanwhile)
+    assert seen_during_build and set(seen_during_build) == {SEED_ID}
+    assert reader.ask("农民怎样获得议价能力？", k=1)[0].chunk.essay_id == "hezuoshe.md"

@@ -150,6 +150,67 @@ def read_problems(changes: Changes, corpus: Path, max_chars: int) -> list[str]:
     return problems
 
 
+@dataclass
+class _Rows:
+    """The new generation's rows, in essay-id order: copied from the previous generation or freshly chunked."""
+
+    essays: list[EssayRow] = field(default_factory=list)
+    chunks: list[ChunkRow] = field(default_factory=list)
+    entries: list[EssayEntry] = field(default_factory=list)
+    copied_from: list[int] = field(default_factory=list)  # previous generation's rows of unchanged essays
+    copied_to: list[int] = field(default_factory=list)  # where they go in the new generation
+    to_embed: dict[int, str] = field(default_factory=dict)  # new row → passage text
+
+
+def _read_changed(
+    changes: Changes, corpus: Path, max_chars: int, progress: BuildProgress | None
+) -> tuple[dict[str, tuple[Essay, list[Chunk]]], list[SkippedFile], list[str]]:
+    """Read and chunk the new and changed essays: (essays read, files skipped, notes for the user)."""
+    fresh: dict[str, tuple[Essay, list[Chunk]]] = {}
+    skipped, notes = list(changes.skipped), []
+    for done, essay_id in enumerate(changes.to_read, 1):
+        file = changes.files[essay_id]
+        try:
+            essay, chunks = read_and_chunk(file, corpus, max_chars)
+        except UnreadableEssay as exc:
+            skipped.append(SkippedFile(essay_id, file.sha256, str(exc)))
+        else:
+            if essay.sha256 != file.sha256:
+                notes.append(f"{essay_id} changed while the build was running; the version read now is indexed, "
+                             "and `kb index` will pick up any later change")
+            fresh[essay_id] = (essay, chunks)
+        if progress:
+            progress("read", done, len(changes.to_read))
+    return fresh, sorted(skipped, key=lambda s: s.id), notes
+
+
+def _assemble(
+    changes: Changes, fresh: dict[str, tuple[Essay, list[Chunk]]], previous: StoredIndex | None, tokenizer: str
+) -> _Rows:
+    tokenize = get_tokenizer(tokenizer)
+    rows = _Rows()
+    for essay_id in sorted([*changes.unchanged, *fresh]):
+        aliases = changes.aliases.get(essay_id, ())
+        if essay_id in fresh:
+            essay, chunks = fresh[essay_id]
+            rows.essays.append(essay_row(essay, aliases))
+            for chunk in chunks:
+                text = passage_text(chunk, essay.title)
+                rows.to_embed[len(rows.chunks)] = text
+                rows.chunks.append(chunk_row(chunk, tokenize(normalize_for_search(text))))
+            rows.entries.append(EssayEntry(essay_id, essay.sha256, len(chunks), aliases))
+            continue
+        stored = previous.chunks.stored_essay(essay_id) if previous else None
+        assert stored is not None, f"{essay_id} is unchanged, so the previous generation holds it"
+        essay_stored, old_rows, chunks_stored = stored
+        rows.essays.append((*essay_stored[:-1], json.dumps(list(aliases), ensure_ascii=False)))
+        rows.copied_to.extend(range(len(rows.chunks), len(rows.chunks) + len(old_rows)))
+        rows.copied_from.extend(old_rows)
+        rows.chunks.extend(chunks_stored)
+        rows.entries.append(EssayEntry(essay_id, essay_stored[2], len(old_rows), aliases))
+    return rows
+
+
 def _build(
     changes: Changes,
     corpus: Path,
@@ -161,83 +222,42 @@ def _build(
     lexical_tokenizer: str,
     started: float,
 ) -> BuildReport:
-    skipped, notes = list(changes.skipped), []
-    fresh: dict[str, tuple[Essay, list[Chunk]]] = {}
-    for done, essay_id in enumerate(changes.to_read, 1):
-        file = changes.files[essay_id]
-        try:
-            essay, chunks = read_and_chunk(file, corpus, max_chars)
-        except UnreadableEssay as exc:
-            skipped.append(SkippedFile(essay_id, file.sha256, str(exc)))
-            continue
-        if essay.sha256 != file.sha256:
-            notes.append(f"{essay_id} changed while the build was running; the version read now is indexed, and "
-                         "`kb index` will pick up any later change")
-        fresh[essay_id] = (essay, chunks)
-        if progress:
-            progress("read", done, len(changes.to_read))
-    essay_ids = sorted([*changes.unchanged, *fresh])
-    if not essay_ids:
+    fresh, skipped, notes = _read_changed(changes, corpus, max_chars, progress)
+    if not (changes.unchanged or fresh):
         raise EmptyCorpus("The corpus holds no readable essay. Add .txt, .md or .html files to it "
                           "(`kb add FILE...`), then run `kb index`." + "".join("\n  " + s.problem for s in skipped))
-    tokenize = get_tokenizer(lexical_tokenizer)
-    essay_rows: list[EssayRow] = []
-    chunk_rows: list[ChunkRow] = []
-    entries: list[EssayEntry] = []
-    copied_rows: list[int] = []  # previous generation's rows of unchanged essays, in the order they are copied
-    copied_at: list[int] = []  # their positions in the new generation
-    new_texts: dict[int, str] = {}  # position in the new generation → passage text to embed
-    for essay_id in essay_ids:
-        aliases = changes.aliases.get(essay_id, ())
-        if essay_id in fresh:
-            essay, chunks = fresh[essay_id]
-            essay_rows.append(essay_row(essay, aliases))
-            for chunk in chunks:
-                text = passage_text(chunk, essay.title)
-                new_texts[len(chunk_rows)] = text
-                chunk_rows.append(chunk_row(chunk, tokenize(normalize_for_search(text))))
-            entries.append(EssayEntry(essay_id, essay.sha256, len(chunks), aliases))
-        else:
-            assert previous is not None  # unchanged essays exist only beside a previous generation
-            stored = previous.chunks.stored_essay(essay_id)
-            assert stored is not None, essay_id
-            row, rows, chunks_as_stored = stored
-            essay_rows.append((*row[:-1], json.dumps(list(aliases), ensure_ascii=False)))
-            copied_at.extend(range(len(chunk_rows), len(chunk_rows) + len(rows)))
-            copied_rows.extend(rows)
-            chunk_rows.extend(chunks_as_stored)
-            entries.append(EssayEntry(essay_id, row[2], len(rows), aliases))
-    vectors = np.zeros((len(chunk_rows), embedder.dimension), dtype=np.float32)
-    if copied_rows:
-        vectors[copied_at] = previous.vectors.vectors(copied_rows)  # type: ignore[union-attr]
+    rows = _assemble(changes, fresh, previous, lexical_tokenizer)
+    vectors = np.zeros((len(rows.chunks), embedder.dimension), dtype=np.float32)
+    if previous is not None and rows.copied_from:
+        vectors[rows.copied_to] = previous.vectors.vectors(rows.copied_from)
     embed_started = time.perf_counter()
     cache = EmbeddingCache.in_index(root, embedder.fingerprint, embedder.dimension)
     try:
-        new_vectors, embedded = embed_with_cache(list(new_texts.values()), embedder, cache, progress)
+        new_vectors, embedded = embed_with_cache(list(rows.to_embed.values()), embedder, cache, progress)
     finally:
         cache.close()
-    if new_texts:
-        vectors[list(new_texts)] = new_vectors
+    if rows.to_embed:
+        vectors[list(rows.to_embed)] = new_vectors
     embed_seconds = time.perf_counter() - embed_started
     if progress:
         progress("write", 0, 1)
-    lexical = LexicalIndex.from_tokens([row_tokens(r) for r in chunk_rows], lexical_tokenizer)
+    lexical = LexicalIndex.from_tokens([row_tokens(r) for r in rows.chunks], lexical_tokenizer)
     manifest = Manifest(
         model=ModelInfo(name=embedder.name, fingerprint=embedder.fingerprint, dimension=embedder.dimension),
         chunker_version=CHUNKER_VERSION,
         max_chars=max_chars,
-        essays=tuple(entries),
-        chunks=len(chunk_rows),
+        essays=tuple(rows.entries),
+        chunks=len(rows.chunks),
         files={},
         package_version=version("essay-kb"),
         build_seconds=round(time.perf_counter() - started, 3),
-        skipped=tuple(sorted(skipped, key=lambda s: s.id)),
+        skipped=tuple(skipped),
     )
-    write_generation(root, essay_rows, chunk_rows, vectors, lexical, manifest)
+    write_generation(root, rows.essays, rows.chunks, vectors, lexical, manifest)
     return BuildReport(
-        essays=len(essay_ids), chunks=len(chunk_rows), seconds=time.perf_counter() - started,
-        embed_seconds=embed_seconds, embedded=embedded, reused=len(chunk_rows) - embedded, changes=changes,
-        problems=tuple(s.problem for s in sorted(skipped, key=lambda s: s.id)), notes=tuple(notes),
+        essays=len(rows.entries), chunks=len(rows.chunks), seconds=time.perf_counter() - started,
+        embed_seconds=embed_seconds, embedded=embedded, reused=len(rows.chunks) - embedded, changes=changes,
+        problems=tuple(s.problem for s in skipped), notes=tuple(notes),
     )
 
 
