@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 ChunkKind = Literal["title", "abstract", "keywords", "heading", "body", "conclusion", "reference"]
 CHUNK_KINDS: tuple[str, ...] = ("title", "abstract", "keywords", "heading", "body", "conclusion", "reference")
-CHUNKER_VERSION = "1"
+# Bump whenever ingest or chunker output changes for some file: indexes built before are read again in full
+# (only passages whose text changed are embedded again; see indexer.py). 2: HTML titles and line breaks, GBK.
+CHUNKER_VERSION = "2"
 SECTION_SEPARATOR = " › "
 
 # A numbered line longer than this, or one holding 。；, is a list-item paragraph ("1.坚持…。…"), not a heading.

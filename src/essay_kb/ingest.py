@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import charset_normalizer
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, ParserRejectedMarkup
 from bs4.element import Comment, NavigableString
 
 from essay_kb.errors import EmptyCorpus, UnreadableEssay
@@ -130,7 +130,8 @@ _RESAVE = "re-save it as UTF-8 text, or remove it from the corpus"
 
 
 def decode_essay_bytes(raw: bytes, name: str) -> str:
-    """Decode a file's bytes: byte-order mark, then strict UTF-8, then charset-normalizer's guess.
+    """Decode a file's bytes: byte-order mark, then strict UTF-8, then charset-normalizer's guess (strict GB18030
+    when it has none and that reads as Chinese).
 
     Raises:
         UnreadableEssay: empty, binary or in no recognisable encoding; the message names `name`.
@@ -155,12 +156,26 @@ def _decode_guessed(raw: bytes, name: str) -> str:
     matches = charset_normalizer.from_bytes(raw)
     best = matches.best()
     if best is None:
+        # charset-normalizer also rejects every reading of a short file that merely looks odd to it: GBK bytes of
+        # "城市生活垃圾分类的现状与推进对策来源:ssay类;城市管理资源回收居民参" score 25 % "chaos" as GB18030. The
+        # corpus is Chinese, so bytes that are strictly valid GB18030 (a superset of GBK and GB2312) and read as
+        # Chinese text are read so rather than refused; binary still fails the checks in decode_essay_bytes.
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            text = ""
+        if text and _is_chinese(text):
+            logger.info("%s is not UTF-8 and its encoding is unclear; read it as gb18030", name)
+            return text
         raise UnreadableEssay(f"{name} is not text in any encoding we recognise (binary or damaged?); {_RESAVE}")
-    chinese = (m for m in matches if m.encoding in _CHINESE_CODECS
-               and len(_CJK.findall(str(m))) * 2 >= len(_NON_ASCII.findall(str(m))))
+    chinese = (m for m in matches if m.encoding in _CHINESE_CODECS and _is_chinese(str(m)))
     chosen = next(chinese, best)
     logger.info("%s is not UTF-8; read it as %s", name, chosen.encoding)
     return str(chosen)
+
+
+def _is_chinese(text: str) -> bool:
+    return len(_CJK.findall(text)) * 2 >= len(_NON_ASCII.findall(text))
 
 
 # --- source formats → lines -------------------------------------------------------------------------------------
@@ -182,12 +197,22 @@ _HEADING_MARK = re.compile(r"^\x1e([1-6])")
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]| - | — ).*$")  # "文章标题_中国论文网" → "文章标题"
 _WHITESPACE = re.compile(r"\s+")
 _CJK_WRAP = re.compile(rf"(?<={_CJK_CLASS})[ \t]*\n\s*(?={_CJK_CLASS})")
+# Text in <pre> keeps its line breaks, and they must end lines as str.splitlines() ends them for .txt and .md files
+# ("\r" from an old Mac file, U+2028…); splitting on "\n" alone left them inside lines of Essay.text. All but
+# \x1e, which can only be our heading mark here.
+_HTML_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x85\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _WHITESPACE.sub(" ", _CJK_WRAP.sub("", text))
 
 
 def _html_to_lines(markup: str) -> tuple[list[_Line], str | None, dict[str, str]]:
     """Lines of the page text, its title (<h1>, else <title> without the site name) and its <meta> fields."""
     soup = BeautifulSoup(markup.replace("\x1e", ""), "html.parser")
-    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    # The title becomes one line of Essay.text and is matched against its lines, so a <title> wrapped over several
+    # source lines is joined like the page's other text (below), never left holding a "\n" or "\r".
+    page_title = _one_line(soup.title.get_text(" ", strip=True)) if soup.title else ""
     meta = {}
     for tag in soup.find_all("meta"):
         name, content = str(tag.get("name", "")).lower(), str(tag.get("content", "")).strip()
@@ -202,16 +227,17 @@ def _html_to_lines(markup: str) -> tuple[list[_Line], str | None, dict[str, str]
     # characters they vanish, as the page author meant, elsewhere they become one space.
     for string in soup.find_all(string=True):
         if type(string) is NavigableString and string.find_parent("pre") is None:
-            string.replace_with(_WHITESPACE.sub(" ", _CJK_WRAP.sub("", str(string))))
+            string.replace_with(_one_line(str(string)))
     h1 = soup.find("h1")
-    title = h1.get_text(" ", strip=True) if h1 else _SITE_SUFFIX.sub("", page_title)
+    # An <h1> inside <pre> kept its line breaks in the loop above; as the title it is one line all the same.
+    title = _one_line(h1.get_text(" ", strip=True)) if h1 else _SITE_SUFFIX.sub("", page_title)
     for tag in soup.find_all(re.compile(r"^h[1-6]$")):
         tag.insert(0, f"\x1e{tag.name[1]}")
     for tag in soup.find_all(_HTML_BLOCKS):
         tag.insert_before("\n")
         tag.insert_after("\n")
     lines = []
-    for raw_line in soup.get_text().split("\n"):
+    for raw_line in _HTML_LINE_BREAK.split(soup.get_text()):
         mark = _HEADING_MARK.match(raw_line)
         lines.append(_Line(_HEADING_MARK.sub("", raw_line), int(mark.group(1)) if mark else 0))
     return lines, title or None, meta
@@ -357,7 +383,10 @@ def read_essay(path: Path, corpus: Path) -> Essay:
     html_title: str | None = None
     html_meta: dict[str, str] = {}
     if suffix in (".html", ".htm"):
-        source_lines, html_title, html_meta = _html_to_lines(decoded)
+        try:
+            source_lines, html_title, html_meta = _html_to_lines(decoded)
+        except ParserRejectedMarkup as exc:  # html.parser gives up on some damaged markup, e.g. "<![ "
+            raise UnreadableEssay(f"{essay_id} has HTML markup the parser cannot read; {_RESAVE}") from exc
     elif suffix == ".md":
         source_lines = _markdown_to_lines(decoded)
     else:
