@@ -69,10 +69,12 @@ class Changes:
     outdated: bool  # the index was built by another model, chunker or tokenizer: everything is read again
     files: dict[str, CorpusFile] = field(default_factory=dict, compare=False, repr=False)  # id → file to read
     aliases_changed: bool = False  # a duplicate appeared or went: only the recorded names change
+    store_changed: bool = False  # another vector store is configured: vectors are copied into it, none embedded
 
     @property
     def up_to_date(self) -> bool:
-        return not (self.added or self.changed or self.removed or self.outdated or self.aliases_changed)
+        return not (self.added or self.changed or self.removed or self.outdated or self.aliases_changed
+                    or self.store_changed)
 
     @property
     def to_read(self) -> tuple[str, ...]:
@@ -87,7 +89,9 @@ class Changes:
                 f"{len(self.unchanged)} unchanged" + (f" ({', '.join(extra)})" if extra else ""))
 
 
-def diff_corpus(found: CorpusFiles, manifest: Manifest | None, outdated: bool = False) -> Changes:
+def diff_corpus(
+    found: CorpusFiles, manifest: Manifest | None, outdated: bool = False, store_changed: bool = False
+) -> Changes:
     """Compare hashed files with the essays an index holds.
 
     Files with identical bytes are one essay, under the name already indexed, else the first in path order;
@@ -120,5 +124,5 @@ def diff_corpus(found: CorpusFiles, manifest: Manifest | None, outdated: bool = 
     return Changes(
         added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged),
         renamed=renamed, aliases=aliases, skipped=tuple(sorted(skipped, key=lambda s: s.id)), outdated=outdated,
-        files=canonical, aliases_changed=aliases_changed,
+        files=canonical, aliases_changed=aliases_changed, store_changed=store_changed,
     )

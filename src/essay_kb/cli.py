@@ -79,6 +79,8 @@ def cmd_index(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     changes = kb.status()
     out.print(f"corpus {kb.config.corpus}: {changes.summary()}", markup=False)
     print_changes(changes)
+    if changes.store_changed:
+        out.print(f"the vector store changes to {kb.config.vector_store}: vectors are copied into it, none embedded")
     if changes.outdated:
         out.print("the index was built with other settings (model, chunker, max_chars or tokenizer): "
                   "every essay is read again")
@@ -230,7 +232,7 @@ def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     for setting in SETTINGS:
-        if setting.name in ("corpus", "index", "model", "max_file_mb"):
+        if setting.name in ("corpus", "index", "model", "max_file_mb", "vector_store"):
             common.add_argument(f"--{setting.name.replace('_', '-')}",
                                 help=f"{setting.help} (default: {setting.default})")
     parser = argparse.ArgumentParser(prog="kb", description="Search a knowledge base of Chinese essays.")
@@ -291,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[KnowledgeBase, argparse.Namespace], int] = args.run
     try:
         config = load_config({"corpus": args.corpus, "index": args.index, "model": args.model,
-                              "max_file_mb": args.max_file_mb})
+                              "max_file_mb": args.max_file_mb, "vector_store": args.vector_store})
         return run(KnowledgeBase(config), args)
     except EssayKBError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)

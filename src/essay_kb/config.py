@@ -12,6 +12,7 @@ from typing import Any
 from essay_kb.bundled_model import BUNDLED_MODEL_NAME
 from essay_kb.errors import EssayKBError
 from essay_kb.lexical import DEFAULT_TOKENIZER
+from essay_kb.store.vectors import HNSW_THRESHOLD
 
 CONFIG_FILE = "essay-kb.toml"
 ENV_PREFIX = "ESSAY_KB_"
@@ -36,6 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_chars", 600, "Longest chunk in characters; longer paragraphs split at sentence ends."),
     Setting("max_file_mb", 20, "Largest essay file in MB; larger files are skipped with a message (uploads too)."),
     Setting("batch_size", 16, "Passages embedded per batch while indexing."),
+    Setting("vector_store", "auto", "Nearest-neighbour index: flat (exact), hnsw (approximate graph), or auto "
+            f"(flat up to {HNSW_THRESHOLD:,} passages, then hnsw)."),
     Setting("top_k", 5, "Passages returned per question."),
     Setting("lexical_tokenizer", DEFAULT_TOKENIZER, "How BM25 splits Chinese: bigram, jieba or jieba+bigram."),
     Setting("fusion", "blend", "How dense and BM25 rankings are fused: blend (weighted scores) or rrf."),
@@ -52,6 +55,7 @@ class Config:
     max_chars: int = 600
     max_file_mb: float = 20
     batch_size: int = 16
+    vector_store: str = "auto"
     top_k: int = 5
     lexical_tokenizer: str = DEFAULT_TOKENIZER
     fusion: str = "blend"

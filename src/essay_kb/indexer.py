@@ -25,6 +25,7 @@ from essay_kb.store.embedding_cache import EmbeddingCache, text_key
 from essay_kb.store.folder import remove_dead_builds
 from essay_kb.store.lock import build_lock
 from essay_kb.store.manifest import SkippedFile
+from essay_kb.store.vectors import choose_store
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def build_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     rebuild: bool = False,
     wait: float = 0,
+    vector_store: str = "auto",
 ) -> BuildReport:
     """Bring the index up to date with the corpus and publish the result as a new generation.
 
@@ -105,6 +107,7 @@ def build_index(
 
     Args:
         rebuild: read and chunk every essay again (vectors still come from the cache when the text is the same).
+        vector_store: "auto", "flat" or "hnsw" (see store/vectors.py); auto chooses by the number of passages.
 
     Raises:
         IndexBusy: another build holds the lock.
@@ -116,10 +119,12 @@ def build_index(
         previous = _previous_generation(root)
         outdated = rebuild or previous is None or _outdated(previous.manifest, embedder.fingerprint, max_chars,
                                                             lexical_tokenizer)
-        changes = diff_corpus(hash_corpus(corpus, max_bytes), previous.manifest if previous else None, outdated)
+        store_changed = previous is not None and store_differs(previous.manifest, vector_store)
+        changes = diff_corpus(hash_corpus(corpus, max_bytes), previous.manifest if previous else None, outdated,
+                              store_changed)
         try:
             return _build(changes, corpus, previous, embedder, root, max_chars, progress, lexical_tokenizer,
-                          started)
+                          vector_store, started)
         finally:
             if previous is not None:
                 previous.close()
@@ -220,6 +225,7 @@ def _build(
     max_chars: int,
     progress: BuildProgress | None,
     lexical_tokenizer: str,
+    vector_store: str,
     started: float,
 ) -> BuildReport:
     fresh, skipped, notes = _read_changed(changes, corpus, max_chars, progress)
@@ -252,6 +258,7 @@ def _build(
         package_version=version("essay-kb"),
         build_seconds=round(time.perf_counter() - started, 3),
         skipped=tuple(skipped),
+        vector_store=choose_store(vector_store, len(rows.chunks)).as_dict(),
     )
     write_generation(root, rows.essays, rows.chunks, vectors, lexical, manifest)
     return BuildReport(
@@ -294,6 +301,11 @@ def _previous_generation(root: Path) -> StoredIndex | None:
     except IndexMismatch as exc:
         log.warning("not reusing the current index generation: %s", exc)
         return None
+
+
+def store_differs(manifest: Manifest, setting: str) -> bool:
+    """Whether the configured store (for the index's size) is not the one the index was written with."""
+    return choose_store(setting, manifest.chunks).as_dict() != manifest.vector_store
 
 
 def _outdated(manifest: Manifest, fingerprint: str, max_chars: int, lexical_tokenizer: str) -> bool:

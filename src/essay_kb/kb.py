@@ -19,7 +19,7 @@ from essay_kb.embedder import Embedder, canonical_model_name
 from essay_kb.errors import EssayKBError, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.fusion import FusionConfig
-from essay_kb.indexer import BuildProgress, BuildReport, build_index, read_problems, scan_corpus
+from essay_kb.indexer import BuildProgress, BuildReport, build_index, read_problems, scan_corpus, store_differs
 from essay_kb.ingest import Essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
@@ -129,7 +129,8 @@ class KnowledgeBase:
             or manifest.max_chars != self.config.max_chars
             or manifest.lexical_tokenizer != self.config.lexical_tokenizer
         )
-        return diff_corpus(hash_corpus(self.config.corpus, self.max_file_bytes), manifest, outdated)
+        store_changed = manifest is not None and store_differs(manifest, self.config.vector_store)
+        return diff_corpus(hash_corpus(self.config.corpus, self.max_file_bytes), manifest, outdated, store_changed)
 
     def will_skip(self, changes: Changes) -> list[str]:
         """Why the next build will skip files: refused ones, and new or changed files that cannot be read."""
@@ -144,7 +145,7 @@ class KnowledgeBase:
         serves searches until the new one is complete. `wait`: seconds to queue behind a running build."""
         return build_index(self.config.corpus, self.embedder, self.config.index, self.config.max_chars, progress,
                            lexical_tokenizer=self.config.lexical_tokenizer, max_bytes=self.max_file_bytes,
-                           rebuild=rebuild, wait=wait)
+                           rebuild=rebuild, wait=wait, vector_store=self.config.vector_store)
 
     def check(self) -> list[str]:
         """Every problem of the index, one line each with the command that fixes it; empty when all is well.

@@ -23,7 +23,7 @@ from essay_kb.errors import IndexMismatch, IndexMissing
 from essay_kb.lexical import LexicalIndex
 from essay_kb.store.chunks import DB_FILE, ChunkDB, ChunkRow, EssayRow, write_chunk_db
 from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, file_problems, file_record, read_manifest
-from essay_kb.store.vectors import VECTORS_FILE, VectorStore
+from essay_kb.store.vectors import StoreSpec, VectorStore, build_store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def write_generation(
     partial = root / (name + PARTIAL_SUFFIX)
     partial.mkdir()
     write_chunk_db(partial / DB_FILE, essays, chunks)
-    VectorStore.build(vectors).save(partial / VECTORS_FILE)
+    build_store(vectors, StoreSpec.from_dict(manifest.vector_store)).save(partial)
     lexical.save(partial)
     written = sorted(p for p in partial.rglob("*") if p.is_file())
     files = {p.relative_to(partial).as_posix(): file_record(p) for p in written}
@@ -145,10 +145,10 @@ class StoredIndex:
         manifest = read_manifest(folder)
         check_files(folder, manifest)
         try:
-            vectors = VectorStore.load(folder / VECTORS_FILE)
+            vectors = open_store(folder, StoreSpec.from_dict(manifest.vector_store))
             chunks = ChunkDB(folder / DB_FILE)
             lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
-        except (RuntimeError, OSError, ValueError, sqlite3.Error) as exc:  # faiss raises RuntimeError
+        except (RuntimeError, OSError, ValueError, TypeError, sqlite3.Error) as exc:  # faiss raises RuntimeError
             raise IndexMismatch(f"The index at {folder} cannot be loaded ({exc}). Run `kb index --rebuild`.") from exc
         index = cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors, lexical=lexical)
         problems = index.consistency_problems()

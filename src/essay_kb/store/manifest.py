@@ -7,6 +7,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from essay_kb.errors import IndexMismatch
 
@@ -59,6 +60,7 @@ class Manifest:
     created: float = field(default_factory=time.time)
     build_seconds: float = 0.0
     skipped: tuple[SkippedFile, ...] = ()
+    vector_store: dict[str, Any] = field(default_factory=lambda: {"kind": "flat"})  # StoreSpec.as_dict()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True)

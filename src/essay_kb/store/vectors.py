@@ -1,33 +1,118 @@
-"""vectors.faiss: normalised passage vectors searched by inner product (= cosine)."""
+"""Vector stores: the seam between chunk rows and the nearest-neighbour index that holds their vectors.
+
+Every store keeps vector i for chunk row i and answers the same questions (search with an optional filter,
+the stored vectors of given rows, exact cosines). Which one an index uses is chosen at build time
+(`vector_store` setting: auto, flat or hnsw) and recorded in the manifest with its parameters, so readers
+open what was written. A generation is immutable: builds add every vector to a new store, and removing an
+essay means leaving its rows out of the next generation, so the FAISS stores need no delete.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
 
+from essay_kb.errors import EssayKBError
+
 VECTORS_FILE = "vectors.faiss"
+STORE_CHOICES = ("auto", "flat", "hnsw")
+# Above this many passages `auto` picks HNSW: exact search then costs more than a few milliseconds per query on
+# two cores, while HNSW stays near 1 ms at recall@10 >= 0.95 (bench/scale.py, BENCHMARKS.md).
+HNSW_THRESHOLD = 200_000
+# A filter that keeps at most this many rows is searched exactly over those rows: cheap, and a graph search
+# restricted to a small set of rows can miss them (HNSW walks through rows the filter rejects).
+EXACT_FILTER_ROWS = 20_000
 
 
-class VectorStore:
-    """Exact inner-product search; vector i belongs to chunk row i of the chunk database."""
+@dataclass(frozen=True)
+class StoreSpec:
+    """A store kind and its parameters, as recorded in the manifest."""
 
-    def __init__(self, index: faiss.Index) -> None:
+    kind: str = "flat"
+    m: int = 0  # HNSW: links per node
+    ef_construction: int = 0  # HNSW: candidate list while building
+    ef_search: int = 0  # HNSW: candidate list while searching (raised to k when k is larger)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v or k == "kind"}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoreSpec:
+        return cls(**data)
+
+
+HNSW_DEFAULT = StoreSpec("hnsw", m=32, ef_construction=80, ef_search=96)
+
+
+def choose_store(setting: str, count: int) -> StoreSpec:
+    """The store for an index of `count` passages under the `vector_store` setting."""
+    if setting not in STORE_CHOICES:
+        raise EssayKBError(f"Unknown vector store {setting!r}; choose one of {', '.join(STORE_CHOICES)}.")
+    if setting == "hnsw" or (setting == "auto" and count > HNSW_THRESHOLD):
+        return HNSW_DEFAULT
+    return StoreSpec("flat")
+
+
+class VectorStore(Protocol):
+    spec: StoreSpec
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def add(self, vectors: np.ndarray) -> None: ...
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]: ...
+
+    def vectors(self, rows: list[int]) -> np.ndarray: ...
+
+    def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray: ...
+
+    def save(self, folder: Path) -> None: ...
+
+
+class FaissStore:
+    """FAISS inner product over normalised vectors (= cosine): exact (`flat`) or an HNSW graph (`hnsw`)."""
+
+    def __init__(self, index: faiss.Index, spec: StoreSpec) -> None:
         self._index = index
+        self.spec = spec
 
     @classmethod
-    def build(cls, vectors: np.ndarray) -> VectorStore:
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index)
+    def create(cls, dimension: int, spec: StoreSpec) -> FaissStore:
+        if spec.kind == "flat":
+            return cls(faiss.IndexFlatIP(dimension), spec)
+        if spec.kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dimension, spec.m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = spec.ef_construction
+            index.hnsw.efSearch = spec.ef_search
+            return cls(index, spec)
+        raise EssayKBError(f"This essay-kb cannot open a {spec.kind!r} vector store. Run `kb index --rebuild`.")
 
     @classmethod
-    def load(cls, path: Path) -> VectorStore:
-        return cls(faiss.read_index(str(path)))
+    def build(cls, vectors: np.ndarray, spec: StoreSpec | None = None) -> FaissStore:
+        store = cls.create(vectors.shape[1], spec or StoreSpec())
+        store.add(vectors)
+        return store
 
-    def save(self, path: Path) -> None:
-        faiss.write_index(self._index, str(path))
+    @classmethod
+    def load(cls, folder: Path, spec: StoreSpec) -> FaissStore:
+        index = faiss.read_index(str(folder / VECTORS_FILE))
+        if spec.kind == "hnsw":
+            index.hnsw.efSearch = spec.ef_search
+        return cls(index, spec)
+
+    def save(self, folder: Path) -> None:
+        faiss.write_index(self._index, str(folder / VECTORS_FILE))
+
+    def add(self, vectors: np.ndarray) -> None:
+        self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     @property
     def count(self) -> int:
@@ -41,20 +126,32 @@ class VectorStore:
         """The k nearest rows to one query vector, best first, as (row, cosine).
 
         Args:
-            allowed: optional boolean mask over rows (a filter); FAISS skips the others while searching, so a
-                narrow filter still gets k results.
+            allowed: optional boolean mask over rows (a filter); a narrow filter still gets k results.
         """
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         params = None
         if allowed is not None:
             rows = np.flatnonzero(allowed).astype(np.int64)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
             k = min(k, len(rows))
+            if k <= 0:
+                return []
+            if self.spec.kind != "flat" and len(rows) <= EXACT_FILTER_ROWS:
+                return self._exact(query[0], rows, k)
+            selector = faiss.IDSelectorBatch(rows)
+            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.spec.ef_search, 2 * k))
+                      if self.spec.kind == "hnsw" else faiss.SearchParameters(sel=selector))
+        elif self.spec.kind == "hnsw" and k > self.spec.ef_search:
+            params = faiss.SearchParametersHNSW(efSearch=k)
         k = min(k, self.count)
         if k <= 0:
             return []
-        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         scores, found = self._index.search(query, k, params=params)
         return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0]
+
+    def _exact(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
+        scores = self.vectors(rows.tolist()) @ query
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(int(rows[i]), float(scores[i])) for i in top]
 
     def vectors(self, rows: list[int]) -> np.ndarray:
         """The stored vectors of these rows, in order."""
@@ -65,3 +162,11 @@ class VectorStore:
     def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
         """Exact cosine of the query with the given rows (candidates found only by the other retriever)."""
         return self.vectors(rows) @ query.astype(np.float32)
+
+
+def open_store(folder: Path, spec: StoreSpec) -> VectorStore:
+    return FaissStore.load(folder, spec)
+
+
+def build_store(vectors: np.ndarray, spec: StoreSpec) -> VectorStore:
+    return FaissStore.build(vectors, spec)
