@@ -87,3 +87,12 @@ def test_switching_the_store_from_the_command_line_embeds_nothing(capsys, kb_cop
     assert manifest is not None and manifest.vector_store["kind"] == "hnsw" and manifest.vector_store["m"] > 0
     # `kb ask` follows the manifest, whatever the reader's own setting.
     assert kb_copy.index().vectors.spec.kind == "hnsw"
+
+
+def test_kb_check_passes_on_every_store(store_kb: KnowledgeBase) -> None:
+    assert store_kb.check() == []
+
+
+def test_a_milvus_server_address_is_a_milvus_store() -> None:
+    spec = choose_store("milvus://milvus.example.org:19530", 10)
+    assert spec.kind == "milvus" and spec.uri == "http://milvus.example.org:19530"

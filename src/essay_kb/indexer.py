@@ -305,7 +305,8 @@ def _previous_generation(root: Path) -> StoredIndex | None:
 
 def store_differs(manifest: Manifest, setting: str) -> bool:
     """Whether the configured store (for the index's size) is not the one the index was written with."""
-    return choose_store(setting, manifest.chunks).as_dict() != manifest.vector_store
+    recorded = {k: v for k, v in manifest.vector_store.items() if k != "collection"}  # named when written
+    return choose_store(setting, manifest.chunks).as_dict() != recorded
 
 
 def _outdated(manifest: Manifest, fingerprint: str, max_chars: int, lexical_tokenizer: str) -> bool:

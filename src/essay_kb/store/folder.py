@@ -23,7 +23,7 @@ from essay_kb.errors import IndexMismatch, IndexMissing
 from essay_kb.lexical import LexicalIndex
 from essay_kb.store.chunks import DB_FILE, ChunkDB, ChunkRow, EssayRow, write_chunk_db
 from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, file_problems, file_record, read_manifest
-from essay_kb.store.vectors import StoreSpec, VectorStore, build_store, open_store
+from essay_kb.store.vectors import StoreSpec, VectorStore, build_store, discard_store, open_store, unchecked_files
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,14 @@ def write_generation(
     partial = root / (name + PARTIAL_SUFFIX)
     partial.mkdir()
     write_chunk_db(partial / DB_FILE, essays, chunks)
-    build_store(vectors, StoreSpec.from_dict(manifest.vector_store)).save(partial)
+    spec = build_store(vectors, StoreSpec.from_dict(manifest.vector_store), partial)
     lexical.save(partial)
     written = sorted(p for p in partial.rglob("*") if p.is_file())
-    files = {p.relative_to(partial).as_posix(): file_record(p) for p in written}
-    manifest = dataclasses.replace(manifest, files=files, lexical_tokenizer=lexical.tokenizer)
+    unchecked = unchecked_files(spec)
+    files = {p.relative_to(partial).as_posix(): file_record(p) for p in written
+             if p.relative_to(partial).parts[0] not in unchecked}
+    manifest = dataclasses.replace(manifest, files=files, lexical_tokenizer=lexical.tokenizer,
+                                   vector_store=spec.as_dict())
     (partial / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
     for path in [*written, partial / MANIFEST_FILE, *(p for p in partial.rglob("*") if p.is_dir()), partial]:
         fsync_path(path)
@@ -93,6 +96,14 @@ def _switch_pointer(root: Path, name: str) -> None:
     fsync_path(root)
 
 
+def _discard(folder: Path) -> None:
+    try:
+        spec = StoreSpec.from_dict(read_manifest(folder).vector_store)
+    except (IndexMismatch, TypeError):
+        return  # a dead build's folder has no manifest yet; its store, if any, is inside it
+    discard_store(folder, spec)
+
+
 def remove_dead_builds(root: Path) -> None:
     """Delete what builds killed half-way left behind; only the holder of the build lock may call this."""
     for entry in root.glob(f"{GENERATION_PREFIX}*{PARTIAL_SUFFIX}"):
@@ -109,6 +120,7 @@ def remove_stale_generations(root: Path, keep: Path | None = None) -> None:
     for entry in root.iterdir():
         if entry.is_dir() and entry.name.startswith(GENERATION_PREFIX) and entry not in (current, keep):
             log.info("removing stale index generation %s", entry.name)
+            _discard(entry)
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -171,6 +183,7 @@ class StoredIndex:
 
     def close(self) -> None:
         self.chunks.close()
+        self.vectors.close()
 
 
 def verify_current(root: Path) -> tuple[Manifest | None, list[str]]:

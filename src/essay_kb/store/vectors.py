@@ -19,7 +19,9 @@ import numpy as np
 from essay_kb.errors import EssayKBError
 
 VECTORS_FILE = "vectors.faiss"
-STORE_CHOICES = ("auto", "flat", "hnsw")
+STORE_CHOICES = ("auto", "flat", "hnsw", "milvus-lite")  # and milvus://host:port, a Milvus server or cluster
+MILVUS_LITE_FILE = "vectors.milvus.db"  # Milvus Lite's data (a folder) inside the generation
+MILVUS_COLLECTION_PREFIX = "essay_kb_"
 # Above this many passages `auto` picks HNSW: exact search then costs more than a few milliseconds per query on
 # two cores, while HNSW stays near 1 ms at recall@10 >= 0.95 (bench/scale.py, BENCHMARKS.md).
 HNSW_THRESHOLD = 200_000
@@ -36,6 +38,8 @@ class StoreSpec:
     m: int = 0  # HNSW: links per node
     ef_construction: int = 0  # HNSW: candidate list while building
     ef_search: int = 0  # HNSW: candidate list while searching (raised to k when k is larger)
+    uri: str = ""  # Milvus server: http://host:port ("" for Milvus Lite, whose file is in the generation)
+    collection: str = ""  # Milvus: the collection holding this generation's vectors
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v or k == "kind"}
@@ -50,8 +54,13 @@ HNSW_DEFAULT = StoreSpec("hnsw", m=32, ef_construction=80, ef_search=96)
 
 def choose_store(setting: str, count: int) -> StoreSpec:
     """The store for an index of `count` passages under the `vector_store` setting."""
+    if setting.startswith("milvus://"):
+        return StoreSpec("milvus", uri="http://" + setting.removeprefix("milvus://"))
+    if setting == "milvus-lite":
+        return StoreSpec("milvus-lite")
     if setting not in STORE_CHOICES:
-        raise EssayKBError(f"Unknown vector store {setting!r}; choose one of {', '.join(STORE_CHOICES)}.")
+        raise EssayKBError(f"Unknown vector store {setting!r}; choose one of {', '.join(STORE_CHOICES)}, "
+                           "or milvus://host:port.")
     if setting == "hnsw" or (setting == "auto" and count > HNSW_THRESHOLD):
         return HNSW_DEFAULT
     return StoreSpec("flat")
@@ -75,6 +84,8 @@ class VectorStore(Protocol):
     def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray: ...
 
     def save(self, folder: Path) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class FaissStore:
@@ -110,6 +121,9 @@ class FaissStore:
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self._index, str(folder / VECTORS_FILE))
+
+    def close(self) -> None:
+        """Nothing to release: the index lives in this process's memory."""
 
     def add(self, vectors: np.ndarray) -> None:
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -165,8 +179,33 @@ class FaissStore:
 
 
 def open_store(folder: Path, spec: StoreSpec) -> VectorStore:
+    if spec.kind in ("milvus", "milvus-lite"):
+        from essay_kb.store.milvus import MilvusStore  # pymilvus starts slowly; only Milvus indexes pay for it
+
+        return MilvusStore.open(folder, spec)
     return FaissStore.load(folder, spec)
 
 
-def build_store(vectors: np.ndarray, spec: StoreSpec) -> VectorStore:
-    return FaissStore.build(vectors, spec)
+def build_store(vectors: np.ndarray, spec: StoreSpec, folder: Path) -> StoreSpec:
+    """Write `vectors` into a new store of this spec for the generation being written in `folder`; returns the
+    spec as it must be recorded (a Milvus server store gets its collection's name)."""
+    if spec.kind in ("milvus", "milvus-lite"):
+        from essay_kb.store.milvus import MilvusStore
+
+        return MilvusStore.write(folder, spec, vectors)
+    store = FaissStore.build(vectors, spec)
+    store.save(folder)
+    return spec
+
+
+def discard_store(folder: Path, spec: StoreSpec) -> None:
+    """Release what a removed generation's store holds outside its folder (a Milvus server's collection)."""
+    if spec.kind == "milvus":
+        from essay_kb.store.milvus import MilvusStore
+
+        MilvusStore.drop(spec)
+
+
+def unchecked_files(spec: StoreSpec) -> tuple[str, ...]:
+    """Top-level names in a generation that its store manages and rewrites itself (not checksummed)."""
+    return (MILVUS_LITE_FILE,) if spec.kind == "milvus-lite" else ()
