@@ -123,8 +123,9 @@ def test_rebuild_page_indexes_a_new_essay(page, app) -> None:  # type: ignore[no
     (app[1] / "dangxiao.txt").write_text(essay, encoding="utf-8")
     page.goto(f"{app[0]}/rebuild")
     page.get_by_role("button", name="Rebuild now").wait_for()
+    # The change summary renders after the button (it shows the state after a rebuild): wait for it too.
+    page.get_by_text("dangxiao.txt", exact=False).first.wait_for()
     screenshot(page, "rebuild")
-    assert page.get_by_text("dangxiao.txt", exact=False).first.is_visible()
     page.get_by_role("button", name="Rebuild now").click()
     page.get_by_text("Indexed", exact=False).wait_for()
     page.get_by_text("The index is up to date", exact=False).wait_for()
