@@ -324,6 +324,7 @@ class KnowledgeBase:
                 "model_fingerprint": m.model.fingerprint,
                 "dimension": m.model.dimension,
                 "chunker_version": m.chunker_version,
+                "vector_store": m.vector_store,
                 "bytes": m.size,
                 "built_seconds": m.build_seconds,
             }
