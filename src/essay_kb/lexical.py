@@ -104,9 +104,6 @@ class LexicalIndex:
         bm25.index(list(tokens), show_progress=False)
         return cls(bm25, tokenizer)
 
-    def tokenize(self, text: str) -> list[str]:
-        return self._tokenize(normalize_for_search(text))
-
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder / BM25_FOLDER), show_progress=False)
 

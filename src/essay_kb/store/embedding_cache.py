@@ -62,8 +62,5 @@ class EmbeddingCache:
                 [(self._model, key, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for key, v in items],
             )
 
-    def count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM vectors WHERE model = ?", (self._model,)).fetchone()[0])
-
     def close(self) -> None:
         self._db.close()
