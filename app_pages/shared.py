@@ -15,14 +15,14 @@ from essay_kb.search import Hit
 
 
 @st.cache_resource(show_spinner="Loading the embedding model…")
-def load_embedder(model: str, batch_size: int) -> Embedder:
-    return Embedder(model, batch_size=batch_size)
+def load_embedder(model: str, batch_size: int, precision: str) -> Embedder:
+    return Embedder(model, batch_size=batch_size, precision=precision)
 
 
 @st.cache_resource
 def open_knowledge_base(config: Config) -> KnowledgeBase:
     # One per configuration; it notices a newly published index generation by itself.
-    return KnowledgeBase(config, load_embedder(config.model, config.batch_size))
+    return KnowledgeBase(config, load_embedder(config.model, config.batch_size, config.precision))
 
 
 def current_kb() -> KnowledgeBase:

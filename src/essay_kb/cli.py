@@ -232,7 +232,7 @@ def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     for setting in SETTINGS:
-        if setting.name in ("corpus", "index", "model", "max_file_mb", "vector_store"):
+        if setting.name in ("corpus", "index", "model", "max_file_mb", "vector_store", "precision"):
             common.add_argument(f"--{setting.name.replace('_', '-')}",
                                 help=f"{setting.help} (default: {setting.default})")
     parser = argparse.ArgumentParser(prog="kb", description="Search a knowledge base of Chinese essays.")
@@ -293,7 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[KnowledgeBase, argparse.Namespace], int] = args.run
     try:
         config = load_config({"corpus": args.corpus, "index": args.index, "model": args.model,
-                              "max_file_mb": args.max_file_mb, "vector_store": args.vector_store})
+                              "max_file_mb": args.max_file_mb, "vector_store": args.vector_store,
+                              "precision": args.precision})
         return run(KnowledgeBase(config), args)
     except EssayKBError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)

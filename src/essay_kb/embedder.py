@@ -16,11 +16,39 @@ from essay_kb.bundled_model import (
     ensure_bundled_model,
     is_bundled_model_name,
 )
-from essay_kb.errors import ModelUnavailable
+from essay_kb.errors import EssayKBError, ModelUnavailable
 
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
+
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AMX or AVX512-BF16).
+
+    Read from /proc/cpuinfo because torch has no public check, and its private one also says yes on AVX-512
+    CPUs that only emulate bf16 (slower than fp32 there). Elsewhere (macOS, Windows) we stay on fp32.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"amx_bf16", "avx512_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def resolve_precision(precision: str) -> str:
+    """"auto" means bf16 on CPUs with native bf16 (3x faster, cosine 0.99997 to fp32; BENCHMARKS.md), else fp32."""
+    if precision not in PRECISIONS:
+        raise EssayKBError(f"Setting 'precision' must be one of {', '.join(PRECISIONS)}, not {precision!r}.")
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return precision
 
 
 def canonical_model_name(model: str) -> str:
@@ -46,18 +74,42 @@ def _folder_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _encoder_in_bf16(model) -> None:  # type: ignore[no-untyped-def]
+    """Run the encoder (the first module) in bf16 and everything after it (pooling, normalising) in fp32.
+
+    The weights are cast once rather than under autocast, which re-casts them on every call and made a single
+    query slower than fp32. Pooling and normalising stay fp32 because a bf16 mean and norm round the vector
+    itself to 8 bits of mantissa (lengths off by up to 0.4%); averaged over the tokens in fp32, the vectors are
+    within cosine 0.9999 of fp32, so the precision is not part of the fingerprint: indexes and caches built in
+    either precision are interchangeable.
+    """
+    import torch
+
+    encoder = model[0]
+    encoder.to(torch.bfloat16)
+
+    def to_fp32(_module, _args, features):  # type: ignore[no-untyped-def]
+        return {k: v.float() if torch.is_tensor(v) and v.dtype == torch.bfloat16 else v for k, v in features.items()}
+
+    encoder.register_forward_hook(to_fp32)
+
+
 class Embedder:
     """Turns passages and questions into L2-normalised float32 vectors.
 
     Args:
         model: the bundled model's name (default), a sentence-transformers model name, or a folder.
         batch_size: passages per forward pass while indexing.
+        precision: "fp32", "bf16", or "auto" (bf16 where the CPU computes it natively).
     """
 
-    def __init__(self, model: str = BUNDLED_MODEL_NAME, batch_size: int = 16) -> None:
+    def __init__(self, model: str = BUNDLED_MODEL_NAME, batch_size: int = 16, precision: str = "auto") -> None:
         self.name = canonical_model_name(model)
         self.batch_size = batch_size
+        self.precision = resolve_precision(precision)
         self._model = self._load()
+        if self.precision == "bf16":
+            _encoder_in_bf16(self._model)
         # ST 6 renamed the method; keep working with ST 5.
         model = self._model
         dimension_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -96,6 +148,7 @@ class Embedder:
             "fingerprint": self.fingerprint,
             "dimension": self.dimension,
             "max_seq_length": self.max_seq_length,
+            "precision": self.precision,
             "prompts": {"query": self.query_prompt, "passage": self.passage_prompt},
         }
 

@@ -15,7 +15,7 @@ from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
 from essay_kb.compare import LABELS, AlignedPair, Relatedness, align_paragraphs, overlap_share, relatedness
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
-from essay_kb.embedder import Embedder, canonical_model_name
+from essay_kb.embedder import Embedder, canonical_model_name, native_bf16, resolve_precision
 from essay_kb.errors import EssayKBError, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.fusion import FusionConfig
@@ -99,7 +99,8 @@ class KnowledgeBase:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder(self.config.model, batch_size=self.config.batch_size)
+            self._embedder = Embedder(self.config.model, batch_size=self.config.batch_size,
+                                      precision=self.config.precision)
         return self._embedder
 
     def has_index(self) -> bool:
@@ -313,7 +314,9 @@ class KnowledgeBase:
         return evaluate_ranks(questions, ranks)
 
     def info(self) -> dict[str, Any]:
-        info: dict[str, Any] = {"config": self.config.as_dict()}
+        info: dict[str, Any] = {"config": self.config.as_dict(),
+                                "embedder": {"precision": resolve_precision(self.config.precision),
+                                             "native_bf16": native_bf16()}}
         m = current_manifest(self.config.index)
         if m:
             info["index"] = {

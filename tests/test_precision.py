@@ -1,0 +1,90 @@
+"""bf16 embedding (the default on CPUs that compute it natively) answers like fp32, on real indexes of the seed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from essay_kb import KnowledgeBase
+from essay_kb.cli import main
+from essay_kb.embedder import Embedder
+from essay_kb.errors import EssayKBError
+from essay_kb.evaluate import read_questions
+from essay_kb.normalize import normalize_for_search
+from essay_kb.search import search
+
+QUESTIONS = read_questions(Path(__file__).parent / "data" / "seed_questions.jsonl")
+
+
+@pytest.fixture(scope="module")
+def other_kb(tmp_path_factory: pytest.TempPathFactory, seed_kb: KnowledgeBase) -> KnowledgeBase:
+    """The seed essay indexed from scratch (own cache) in the precision the session's embedder does not use."""
+    other = "fp32" if seed_kb.embedder.precision == "bf16" else "bf16"
+    root = tmp_path_factory.mktemp(other)
+    shutil.copytree(seed_kb.config.corpus, root / "corpus")
+    config = dataclasses.replace(seed_kb.config, corpus=root / "corpus", index=root / "index", precision=other)
+    kb = KnowledgeBase(config, Embedder(config.model, precision=other))
+    report = kb.build()
+    assert report.embedded == report.chunks > 0
+    return kb
+
+
+def test_both_precisions_write_nearly_the_same_vectors(seed_kb: KnowledgeBase, other_kb: KnowledgeBase) -> None:
+    assert {seed_kb.embedder.precision, other_kb.embedder.precision} == {"fp32", "bf16"}
+    rows = list(range(seed_kb.index().chunks.count()))
+    a = seed_kb.index().vectors.vectors(rows)
+    b = other_kb.index().vectors.vectors(rows)
+    assert a.shape == b.shape
+    assert float((a * b).sum(axis=1).min()) > 0.9995
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_every_seed_question_gets_the_same_top_passage_in_both_precisions(
+    seed_kb: KnowledgeBase, other_kb: KnowledgeBase, mode: str
+) -> None:
+    for q in QUESTIONS:
+        text = normalize_for_search(q.question)
+        mine = search(seed_kb.index(), q.question, seed_kb.embedder.embed_query(text), 3, mode, seed_kb.fusion)
+        theirs = search(other_kb.index(), q.question, other_kb.embedder.embed_query(text), 3, mode, other_kb.fusion)
+        assert mine[0].chunk.text == theirs[0].chunk.text, q.question
+        if mode == "dense":  # fused scores are rescaled per question, so only cosines compare across indexes
+            assert mine[0].score == pytest.approx(theirs[0].score, abs=0.01)
+
+
+def test_an_index_built_in_one_precision_answers_queries_in_the_other(
+    seed_kb: KnowledgeBase, other_kb: KnowledgeBase
+) -> None:
+    # The precision is not part of the model fingerprint: moving an index between machines must keep working.
+    assert seed_kb.index().manifest.model.fingerprint == other_kb.index().manifest.model.fingerprint
+    for q in QUESTIONS:
+        text = normalize_for_search(q.question)
+        vector = other_kb.embedder.embed_query(text)
+        mixed = search(seed_kb.index(), q.question, vector, 1, "dense", seed_kb.fusion)
+        same = search(seed_kb.index(), q.question, seed_kb.embedder.embed_query(text), 1, "dense", seed_kb.fusion)
+        assert mixed[0].chunk.text == same[0].chunk.text, q.question
+
+
+def test_an_unknown_precision_is_refused_with_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(EssayKBError, match="auto, fp32, bf16"):
+        Embedder(precision="fp16")
+    assert main(["info", "--index", str(tmp_path / "index"), "--precision", "int4"]) == 1
+
+
+def test_info_reports_the_precision_in_use(seed_kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "--json", "--index", str(seed_kb.config.index), "--corpus", str(seed_kb.config.corpus),
+                 "--precision", "fp32"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["embedder"]["precision"] == "fp32"
+    assert info["config"]["precision"] == "fp32"
+
+
+def test_bf16_vectors_are_unit_length_float32(seed_kb: KnowledgeBase, other_kb: KnowledgeBase) -> None:
+    bf16 = seed_kb.embedder if seed_kb.embedder.precision == "bf16" else other_kb.embedder
+    vectors = bf16.embed_passages(["基层党组织是党在社会基层组织中的战斗堡垒。", "新常态下的基层治理"])
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
