@@ -16,7 +16,9 @@ from essay_kb.search import Hit
 
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def load_embedder(model: str, batch_size: int, precision: str) -> Embedder:
-    return Embedder(model, batch_size=batch_size, precision=precision)
+    embedder = Embedder(model, batch_size=batch_size, precision=precision)
+    embedder.prepare_queries()
+    return embedder
 
 
 @st.cache_resource
