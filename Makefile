@@ -26,8 +26,11 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/retrieval.py
 	cd bench && ../$(BIN)/python hybrid.py
+	$(BIN)/python bench/embedding.py --sweep
+	$(BIN)/python bench/peers.py
 	$(BIN)/python bench/app_memory.py
 
 screenshots: install
