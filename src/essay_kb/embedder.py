@@ -212,8 +212,11 @@ class Embedder:
         if self.precision != "bf16":
             return {}
         import torch
+        import transformers
 
-        return {"dtype": torch.bfloat16}
+        # transformers 4.56 renamed torch_dtype to dtype; we support older ones too (transformers>=4.45).
+        major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+        return {"dtype" if (major, minor) >= (4, 56) else "torch_dtype": torch.bfloat16}
 
     def describe(self) -> dict[str, object]:
         return {
