@@ -25,7 +25,7 @@ from essay_kb.store.embedding_cache import EmbeddingCache, text_key
 from essay_kb.store.folder import remove_dead_builds
 from essay_kb.store.lock import build_lock
 from essay_kb.store.manifest import SkippedFile
-from essay_kb.store.vectors import choose_store
+from essay_kb.store.vectors import Reuse, choose_store
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,12 @@ def _build(
         skipped=tuple(skipped),
         vector_store=choose_store(vector_store, len(rows.chunks)).as_dict(),
     )
-    write_generation(root, rows.essays, rows.chunks, vectors, lexical, manifest)
+    reuse = None
+    if previous is not None:
+        old_to_new = np.full(previous.vectors.count, -1, dtype=np.int64)
+        old_to_new[rows.copied_from] = rows.copied_to
+        reuse = Reuse(previous.vectors, old_to_new)
+    write_generation(root, rows.essays, rows.chunks, vectors, lexical, manifest, reuse)
     return BuildReport(
         essays=len(rows.entries), chunks=len(rows.chunks), seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds, embedded=embedded, reused=len(rows.chunks) - embedded, changes=changes,

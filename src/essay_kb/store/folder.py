@@ -23,7 +23,15 @@ from essay_kb.errors import IndexMismatch, IndexMissing
 from essay_kb.lexical import LexicalIndex
 from essay_kb.store.chunks import DB_FILE, ChunkDB, ChunkRow, EssayRow, write_chunk_db
 from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, file_problems, file_record, read_manifest
-from essay_kb.store.vectors import StoreSpec, VectorStore, build_store, discard_store, open_store, unchecked_files
+from essay_kb.store.vectors import (
+    Reuse,
+    StoreSpec,
+    VectorStore,
+    build_store,
+    discard_store,
+    open_store,
+    unchecked_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +66,9 @@ def write_generation(
     vectors: np.ndarray,
     lexical: LexicalIndex,
     manifest: Manifest,
+    reuse: Reuse | None = None,
 ) -> Path:
-    """Write a complete generation and make it current.
+    """Write a complete generation and make it current (growing `reuse`'s HNSW graph rather than rebuilding it).
 
     The generation that was current stays on disk (a reader that has just read the pointer may still be
     opening it); older ones and dead builds' leftovers are removed.
@@ -70,7 +79,7 @@ def write_generation(
     partial = root / (name + PARTIAL_SUFFIX)
     partial.mkdir()
     write_chunk_db(partial / DB_FILE, essays, chunks)
-    spec = build_store(vectors, StoreSpec.from_dict(manifest.vector_store), partial)
+    spec = build_store(vectors, StoreSpec.from_dict(manifest.vector_store), partial, reuse)
     lexical.save(partial)
     written = sorted(p for p in partial.rglob("*") if p.is_file())
     unchecked = unchecked_files(spec)

@@ -3,8 +3,11 @@
 Every store keeps vector i for chunk row i and answers the same questions (search with an optional filter,
 the stored vectors of given rows, exact cosines). Which one an index uses is chosen at build time
 (`vector_store` setting: auto, flat or hnsw) and recorded in the manifest with its parameters, so readers
-open what was written. A generation is immutable: builds add every vector to a new store, and removing an
-essay means leaving its rows out of the next generation, so the FAISS stores need no delete.
+open what was written. A generation is immutable: builds write a new store, and removing an essay means leaving
+its rows out of the next generation. An HNSW graph is costly to build (~10 minutes at 1M vectors), so a build
+grows a copy of the previous generation's graph instead: new rows are added as new nodes, rows of removed or
+edited essays become tombstones (nodes no search returns), and a slot→row map is saved beside the graph; the
+graph is rebuilt from scratch once tombstones pass MAX_TOMBSTONES of its nodes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 from essay_kb.errors import EssayKBError
 
 VECTORS_FILE = "vectors.faiss"
+SLOTS_FILE = "vector_slots.npy"  # HNSW grown from an earlier generation: graph node (slot) -> row, -1 = tombstone
 STORE_CHOICES = ("auto", "flat", "hnsw", "milvus-lite")  # and milvus://host:port, a Milvus server or cluster
 MILVUS_LITE_FILE = "vectors.milvus.db"  # Milvus Lite's data (a folder) inside the generation
 MILVUS_COLLECTION_PREFIX = "essay_kb_"
@@ -29,6 +33,9 @@ HNSW_THRESHOLD = 50_000
 # A filter that keeps at most this many rows is searched exactly over those rows: cheap, and a graph search
 # restricted to a small set of rows can miss them (HNSW walks through rows the filter rejects).
 EXACT_FILTER_ROWS = 20_000
+# Tombstones cost memory and a little search time (the graph still walks through them); past this share of the
+# graph's nodes the next build rebuilds it from scratch.
+MAX_TOMBSTONES = 0.10
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,14 @@ def choose_store(setting: str, count: int) -> StoreSpec:
     return StoreSpec("flat")
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """The previous generation's store and where its rows went: old row i is new row old_to_new[i] (-1: gone)."""
+
+    store: VectorStore
+    old_to_new: np.ndarray
+
+
 class VectorStore(Protocol):
     spec: StoreSpec
 
@@ -94,9 +109,20 @@ class VectorStore(Protocol):
 class FaissStore:
     """FAISS inner product over normalised vectors (= cosine): exact (`flat`) or an HNSW graph (`hnsw`)."""
 
-    def __init__(self, index: faiss.Index, spec: StoreSpec) -> None:
+    def __init__(self, index: faiss.Index, spec: StoreSpec, slot_rows: np.ndarray | None = None) -> None:
         self._index = index
         self.spec = spec
+        self._slot_rows = slot_rows  # None: slot i holds row i (no tombstones)
+        self._row_slots: np.ndarray | None = None
+        self._live: faiss.IDSelector | None = None
+        if slot_rows is not None:
+            live = np.flatnonzero(slot_rows >= 0)
+            self._row_slots = np.empty(len(live), dtype=np.int64)
+            self._row_slots[slot_rows[live]] = live
+            # One bitmap selector for the store's lifetime: building a set of a million ids per query would cost
+            # more than the search. The array must outlive the selector, which only points at it.
+            self._live_bits = np.packbits(slot_rows >= 0, bitorder="little")
+            self._live = faiss.IDSelectorBitmap(len(slot_rows), faiss.swig_ptr(self._live_bits))
 
     @classmethod
     def create(cls, dimension: int, spec: StoreSpec) -> FaissStore:
@@ -116,14 +142,32 @@ class FaissStore:
         return store
 
     @classmethod
+    def extend(cls, previous: FaissStore, old_to_new: np.ndarray, vectors: np.ndarray) -> FaissStore | None:
+        """A copy of the previous HNSW graph holding `vectors` (every row of the new generation): rows carried over
+        keep their nodes, the others are added; None when tombstones would pass MAX_TOMBSTONES (rebuild)."""
+        slots = previous._slot_rows if previous._slot_rows is not None else np.arange(previous.slots)
+        carried = np.where(slots >= 0, old_to_new[np.maximum(slots, 0)], -1)
+        added = np.setdiff1d(np.arange(len(vectors)), carried[carried >= 0])
+        slot_rows = np.concatenate([carried, added]).astype(np.int64)
+        if np.count_nonzero(slot_rows < 0) > MAX_TOMBSTONES * len(slot_rows):
+            return None
+        store = cls(faiss.clone_index(previous._index), previous.spec)
+        store.add(vectors[added])
+        identity = np.array_equal(slot_rows, np.arange(len(slot_rows)))
+        return cls(store._index, previous.spec, None if identity else slot_rows)
+
+    @classmethod
     def load(cls, folder: Path, spec: StoreSpec) -> FaissStore:
         index = faiss.read_index(str(folder / VECTORS_FILE))
         if spec.kind == "hnsw":
             index.hnsw.efSearch = spec.ef_search
-        return cls(index, spec)
+        slots = folder / SLOTS_FILE
+        return cls(index, spec, np.load(slots) if slots.exists() else None)
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self._index, str(folder / VECTORS_FILE))
+        if self._slot_rows is not None:
+            np.save(folder / SLOTS_FILE, self._slot_rows)
 
     def close(self) -> None:
         """Nothing to release: the index lives in this process's memory."""
@@ -133,7 +177,16 @@ class FaissStore:
 
     @property
     def count(self) -> int:
+        """Rows held (tombstones not counted)."""
+        return int(self._index.ntotal) if self._row_slots is None else len(self._row_slots)
+
+    @property
+    def slots(self) -> int:
+        """Nodes in the index, tombstones included."""
         return int(self._index.ntotal)
+
+    def _slots_of(self, rows: np.ndarray) -> np.ndarray:
+        return rows if self._row_slots is None else self._row_slots[rows]
 
     @property
     def dimension(self) -> int:
@@ -154,16 +207,19 @@ class FaissStore:
                 return []
             if self.spec.kind != "flat" and len(rows) <= EXACT_FILTER_ROWS:
                 return self._exact(query[0], rows, k)
-            selector = faiss.IDSelectorBatch(rows)
+            selector = faiss.IDSelectorBatch(self._slots_of(rows))
             params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.spec.ef_search, 2 * k))
                       if self.spec.kind == "hnsw" else faiss.SearchParameters(sel=selector))
+        elif self._live is not None:
+            params = faiss.SearchParametersHNSW(sel=self._live, efSearch=max(self.spec.ef_search, k))
         elif self.spec.kind == "hnsw" and k > self.spec.ef_search:
             params = faiss.SearchParametersHNSW(efSearch=k)
         k = min(k, self.count)
         if k <= 0:
             return []
         scores, found = self._index.search(query, k, params=params)
-        return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0]
+        rows = found[0] if self._slot_rows is None else np.where(found[0] >= 0, self._slot_rows[found[0]], -1)
+        return [(int(r), float(s)) for r, s in zip(rows, scores[0], strict=True) if r >= 0]
 
     def _exact(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
         scores = self.vectors(rows.tolist()) @ query
@@ -174,7 +230,8 @@ class FaissStore:
         """The stored vectors of these rows, in order."""
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.asarray(self._index.reconstruct_batch(np.asarray(rows, dtype=np.int64)), dtype=np.float32)
+        slots = self._slots_of(np.asarray(rows, dtype=np.int64))
+        return np.asarray(self._index.reconstruct_batch(slots), dtype=np.float32)
 
     def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
         """Exact cosine of the query with the given rows (candidates found only by the other retriever)."""
@@ -189,14 +246,19 @@ def open_store(folder: Path, spec: StoreSpec) -> VectorStore:
     return FaissStore.load(folder, spec)
 
 
-def build_store(vectors: np.ndarray, spec: StoreSpec, folder: Path) -> StoreSpec:
+def build_store(vectors: np.ndarray, spec: StoreSpec, folder: Path, reuse: Reuse | None = None) -> StoreSpec:
     """Write `vectors` into a new store of this spec for the generation being written in `folder`; returns the
-    spec as it must be recorded (a Milvus server store gets its collection's name)."""
+    spec as it must be recorded (a Milvus server store gets its collection's name). An HNSW store grows a copy
+    of `reuse`'s graph when that has the same parameters."""
     if spec.kind in ("milvus", "milvus-lite"):
         from essay_kb.store.milvus import MilvusStore
 
         return MilvusStore.write(folder, spec, vectors)
-    store = FaissStore.build(vectors, spec)
+    store = None
+    if reuse is not None and spec.kind == "hnsw" and isinstance(reuse.store, FaissStore) and reuse.store.spec == spec:
+        store = FaissStore.extend(reuse.store, reuse.old_to_new, vectors)
+    if store is None:
+        store = FaissStore.build(vectors, spec)
     store.save(folder)
     return spec
 
