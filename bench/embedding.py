@@ -89,9 +89,9 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
 
 
-def sweep(model: str, texts: Sequence[str]) -> None:
+def sweep(bf16: Embedder, texts: Sequence[str]) -> None:
     """bf16 batch sizes and thread counts on the same passages, interleaved, two rounds, best round kept."""
-    bf16 = Embedder(model, precision="bf16")
+    default_batch = bf16.batch_size
     variants = [(bs, th) for th in (1, 2) for bs in (8, 16, 32)]
     rates: dict[tuple[int, int], list[float]] = {v: [] for v in variants}
     for _ in range(2):
@@ -102,6 +102,7 @@ def sweep(model: str, texts: Sequence[str]) -> None:
             bf16.embed_passages(texts)
             rates[(bs, th)].append(len(texts) / (time.perf_counter() - t0))
     torch.set_num_threads(2)
+    bf16.batch_size = default_batch
     print(f"\n### bf16 batch size and threads ({len(texts)} passages, best of 2 interleaved rounds)\n")
     print("| threads | batch 8 | batch 16 | batch 32 |\n|---|---|---|---|")
     for th in (1, 2):
@@ -162,7 +163,7 @@ def main() -> None:
         print(f"| {name} | {r.seconds:.1f} s | {r.embed_seconds:.1f} s | {r.seconds - r.embed_seconds:.1f} s | "
               f"{r.embed_seconds / r.seconds:.0%} |")
     if args.sweep:
-        sweep(kb.config.model, texts[:64])
+        sweep(embedders["bf16"], texts[:64])
 
 
 if __name__ == "__main__":

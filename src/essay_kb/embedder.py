@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -27,6 +28,7 @@ ProgressFn = Callable[[int, int], None]  # (done, total)
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
+@functools.cache  # the CPU does not change while we run
 def native_bf16() -> bool:
     """Whether this CPU multiplies bfloat16 in hardware (AMX or AVX512-BF16).
 
@@ -79,8 +81,9 @@ def _folder_fingerprint(path: Path) -> str:
 def _encoder_in_bf16(model) -> None:  # type: ignore[no-untyped-def]
     """Run the encoder (the first module) in bf16 and everything after it (pooling, normalising) in fp32.
 
-    The weights are cast once rather than under autocast, which re-casts them on every call and made a single
-    query slower than fp32. Pooling and normalising stay fp32 because a bf16 mean and norm round the vector
+    The weights are bf16 once and for all (loaded so by Embedder._dtype; the cast here only matters for a model
+    whose loader ignored the dtype) rather than under autocast, which re-casts them on every call and made a
+    single query slower than fp32. Pooling and normalising stay fp32 because a bf16 mean and norm round the vector
     itself to 8 bits of mantissa (lengths off by up to 0.4%); averaged over the tokens in fp32, the vectors are
     within cosine 0.9999 of fp32, so the precision is not part of the fingerprint: indexes and caches built in
     either precision are interchangeable.
@@ -108,7 +111,8 @@ def _traced_query_path(model, prompt: str, probe: str, expected: np.ndarray):  #
     import torch
 
     modules = list(model.children())
-    if type(modules[0]).__name__ != "Transformer" or not getattr(modules[1], "include_prompt", False):
+    if (len(modules) < 2 or type(modules[0]).__name__ != "Transformer"
+            or not getattr(modules[1], "include_prompt", False)):
         return None  # pooling that drops the prompt tokens needs sentence-transformers' own bookkeeping
     encoder = modules[0].auto_model
 

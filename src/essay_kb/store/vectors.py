@@ -151,10 +151,10 @@ class FaissStore:
         slot_rows = np.concatenate([carried, added]).astype(np.int64)
         if np.count_nonzero(slot_rows < 0) > MAX_TOMBSTONES * len(slot_rows):
             return None
-        store = cls(faiss.clone_index(previous._index), previous.spec)
-        store.add(vectors[added])
+        index = faiss.clone_index(previous._index)
+        index.add(np.ascontiguousarray(vectors[added], dtype=np.float32))
         identity = np.array_equal(slot_rows, np.arange(len(slot_rows)))
-        return cls(store._index, previous.spec, None if identity else slot_rows)
+        return cls(index, previous.spec, None if identity else slot_rows)
 
     @classmethod
     def load(cls, folder: Path, spec: StoreSpec) -> FaissStore:
