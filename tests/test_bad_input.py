@@ -5,8 +5,11 @@ One corpus holds every kind of bad (and awkward but valid) file, built once for 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from essay_kb.cli import main
 from essay_kb.embedder import Embedder
 from essay_kb.errors import EssayKBError, QuestionRejected
 from essay_kb.indexer import BuildReport
+from essay_kb.store import current_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ID = "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
@@ -157,6 +161,98 @@ def test_a_long_question_on_the_command_line_prints_one_line(capsys, seed_kb: Kn
 def test_an_upload_over_the_limit_is_refused_with_the_limit(tmp_path: Path, embedder: Embedder) -> None:
     (tmp_path / "corpus").mkdir()
     kb = KnowledgeBase(Config(corpus=tmp_path / "corpus", index=tmp_path / "index", max_file_mb=1), embedder)
-    with pytest.raises(EssayKBError, match=r"limit is 1 MB \(max_file_mb\)"):
+    with pytest.raises(EssayKBError, match=r"over the 1 MB limit \(max_file_mb\)"):
         kb.upload("big.txt", "大".encode() * 400_000)
     assert not any((tmp_path / "corpus").iterdir())
+
+
+# --- files the file system makes awkward: odd names, links, FIFOs, huge files (run as `kb` in a subprocess, with a
+# timeout, so that a hang fails the test instead of stalling the suite) ---------------------------------------------
+
+GBK_NAME = "社区网格治理.txt"
+UNDECODABLE_NAME = b"notes-\xff.txt"  # no encoding reads a lone 0xFF as a name: shown escaped
+
+
+def kb_run(corpus: Path, index: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "1000"}  # rich must not wrap a problem line
+    return subprocess.run([sys.executable, "-m", "essay_kb.cli", *args, "--corpus", str(corpus), "--index",
+                           str(index)], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def awkward_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    """The seed, an essay with a GBK file name, one whose name no encoding reads, a FIFO, a symlink loop and a
+    symlink to the seed inside the corpus; indexed by `kb index` in a subprocess."""
+    root = tmp_path_factory.mktemp("awkward")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / SEED_ID, corpus)
+    (corpus / os.fsdecode(GBK_NAME.encode("gbk"))).write_text("网格治理\n" + ENCODED, encoding="utf-8")
+    (corpus / os.fsdecode(UNDECODABLE_NAME)).write_text("笔记\n" + ENCODED.replace("社区", "乡镇"), encoding="utf-8")
+    os.mkfifo(corpus / "pipe.txt")
+    os.symlink("loop.txt", corpus / "loop.txt")
+    os.symlink(SEED_ID, corpus / "a-link.txt")  # sorts before the seed
+    return corpus, root / "index", kb_run(corpus, root / "index", "index")
+
+
+def test_kb_index_reads_odd_names_and_refuses_fifos_and_loops_in_one_line_each(awkward_corpus) -> None:
+    _, _, run = awkward_corpus
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    skipped = {line for line in run.stderr.splitlines() if line.startswith("skipped:")}  # before and after
+    assert len(skipped) == 2, run.stderr
+    assert any("pipe.txt is not a regular file" in line and "remove it" in line for line in skipped)
+    assert any("loop.txt is a symbolic link that loops" in line and "remove it" in line for line in skipped)
+
+
+def test_a_file_name_in_gbk_is_indexed_under_its_chinese_name(awkward_corpus, embedder: Embedder) -> None:
+    corpus, index, _ = awkward_corpus
+    kb = KnowledgeBase(Config(corpus=corpus, index=index), embedder)
+    ids = {e.id for e in current_essays(kb)}
+    assert ids == {SEED_ID, GBK_NAME, "notes-\\xff.txt"}
+    assert kb.essay_chunks(GBK_NAME)[-1].text == ENCODED
+
+
+def test_a_symlink_in_the_corpus_is_an_alias_of_the_real_file(awkward_corpus) -> None:
+    corpus, index, _ = awkward_corpus
+    manifest = current_manifest(index)
+    assert manifest is not None
+    seed = next(e for e in manifest.essays if e.id == SEED_ID)
+    assert seed.aliases == ("a-link.txt",)
+
+
+def test_kb_info_reports_fifos_and_loops_without_hanging(awkward_corpus) -> None:
+    corpus, index, _ = awkward_corpus
+    run = kb_run(corpus, index, "info", "--json", timeout=120)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    skipped = json.loads(run.stdout)["corpus"]["skipped"]
+    assert sorted(line.split(" ")[0] for line in skipped) == ["loop.txt", "pipe.txt"]
+
+
+def test_kb_add_refuses_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    run = kb_run(tmp_path / "corpus", tmp_path / "index", "add", str(tmp_path / "pipe.txt"), timeout=60)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "pipe.txt is not a regular file" in run.stderr
+
+
+def peak_rss_mb(*command: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run `command` from a fresh Python whose only child it is, so RUSAGE_CHILDREN is that command's peak RSS."""
+    probe = ("import json, resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, "
+             "text=True, timeout=120); print(json.dumps([r.returncode, r.stderr, "
+             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))")
+    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, timeout=150,
+                         env={**os.environ, "COLUMNS": "1000"}, check=True)
+    code, stderr, kilobytes = json.loads(out.stdout)
+    return subprocess.CompletedProcess(command, code, "", stderr), kilobytes / 1024
+
+
+def test_kb_add_refuses_a_1_gb_file_by_its_size_without_reading_it(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(2**30)  # sparse: costs no disk
+    run, peak = peak_rss_mb(sys.executable, "-m", "essay_kb.cli", "add", str(huge), "--corpus",
+                            str(tmp_path / "corpus"), "--index", str(tmp_path / "index"))
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert "huge.txt is 1024.0 MB, over the 20 MB limit (max_file_mb)" in run.stderr
+    assert peak < 400, f"kb add peaked at {peak:.0f} MB"  # reading it peaked at 1.1 GB

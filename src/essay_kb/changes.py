@@ -7,19 +7,22 @@ them (decoding guesses, HTML) takes seconds, so `kb index` on an unchanged corpu
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from essay_kb.ingest import list_essay_files
+from essay_kb.errors import UnreadableEssay
+from essay_kb.ingest import display_name, essay_id_of, list_essay_files, read_file_bytes
 from essay_kb.store.manifest import Manifest, SkippedFile
 
 
 @dataclass(frozen=True)
 class CorpusFile:
-    id: str  # posix path relative to the corpus folder
-    path: Path
+    id: str  # posix path relative to the corpus folder, as readable text (see ingest.essay_id_of)
+    path: Path  # the real path to open: its name may hold bytes that are not UTF-8
     sha256: str
+    link: bool = False  # a symbolic link (inside the corpus): the real file it points to names the essay
 
 
 @dataclass(frozen=True)
@@ -30,29 +33,29 @@ class CorpusFiles:
 
 def hash_corpus(corpus: Path, max_bytes: int) -> CorpusFiles:
     """Hash every essay file of the corpus; files that must not be read become `refused` with the reason."""
-    files, refused = [], []
-    root = corpus.resolve()
+    files: list[CorpusFile] = []
+    refused: list[SkippedFile] = []
+    names: dict[str, Path] = {}
+    # realpath, not Path.resolve: it never raises on a symlink loop (Python 3.11 raises RuntimeError).
+    root = Path(os.path.realpath(corpus))
     for path in list_essay_files(corpus):
-        essay_id = path.relative_to(corpus).as_posix()
-        try:
-            target = path.resolve()
-            if not target.is_relative_to(root):
-                refused.append(SkippedFile(essay_id, "", f"{essay_id} is a link to {target}, outside the corpus; "
-                                           "not followed. Copy the file into the corpus instead."))
+        essay_id = essay_id_of(path, corpus)
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(root):
+            refused.append(SkippedFile(essay_id, "", f"{essay_id} is a link to {display_name(str(target))}, outside "
+                                       "the corpus; not followed. Copy the file into the corpus instead."))
+        elif essay_id in names:  # a GBK name that reads as an existing UTF-8 name
+            refused.append(SkippedFile(essay_id, "", f"{essay_id} is the name of two files once decoded "
+                                       f"({os.fsencode(path.name)!r} is GBK); rename one of them."))
+        else:
+            try:
+                digest = hashlib.sha256(read_file_bytes(path, essay_id, max_bytes)).hexdigest()
+            except UnreadableEssay as exc:  # too large, a FIFO, a symlink loop, vanished since the listing
+                refused.append(SkippedFile(essay_id, "", str(exc)))
                 continue
-            size = path.stat().st_size
-            if size > max_bytes:
-                refused.append(SkippedFile(essay_id, "", (
-                    f"{essay_id} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit (max_file_mb); "
-                    "split it, or raise the limit with --max-file-mb or ESSAY_KB_MAX_FILE_MB.")))
-                continue
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as exc:  # vanished since the listing, unreadable, a dangling link
-            refused.append(SkippedFile(essay_id, "", f"{essay_id} could not be read ({exc.strerror}); check that "
-                                       "it exists and is readable."))
-            continue
-        files.append(CorpusFile(essay_id, path, digest))
-    return CorpusFiles(tuple(files), tuple(refused))
+            names[essay_id] = path
+            files.append(CorpusFile(essay_id, path, digest, link=path.is_symlink()))
+    return CorpusFiles(tuple(sorted(files, key=lambda f: f.id)), tuple(refused))
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def diff_corpus(
         by_hash[file.sha256].append(file)
     for names in by_hash.values():
         # A copy saved beside an indexed essay must not take its place (its id is in citations and links).
-        names.sort(key=lambda f: (not (f.id in indexed and indexed[f.id].sha256 == f.sha256), f.id))
+        # A symlink in the corpus is a second name of its target, never the essay's name in its place.
+        names.sort(key=lambda f: (not (f.id in indexed and indexed[f.id].sha256 == f.sha256), f.link, f.id))
     canonical = {names[0].id: names[0] for names in by_hash.values()}
     aliases = {names[0].id: tuple(f.id for f in names[1:]) for names in by_hash.values() if len(names) > 1}
     known_bad = {s.id: s for s in (manifest.skipped if manifest and not outdated else ())}

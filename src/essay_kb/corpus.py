@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from pathlib import Path
 
 from essay_kb.errors import EssayKBError, UnreadableEssay
-from essay_kb.ingest import SUPPORTED_SUFFIXES, read_essay
+from essay_kb.ingest import (
+    SUPPORTED_SUFFIXES,
+    display_name,
+    essay_id_of,
+    list_essay_files,
+    read_essay,
+    read_file_bytes,
+    too_large,
+)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # essays are text: 20 MB is a book; larger is a mistake or an attack
 
 # Anything but letters (Chinese included), digits, dot, dash, underscore, space and parentheses becomes "_".
 _UNSAFE = re.compile(r"[^\w.\- ()（）]", re.UNICODE)
+# Linux, macOS and Windows file systems allow 255 bytes (ext4) or UTF-16 units per name; 100 Chinese characters
+# are 300 UTF-8 bytes. Names are cut to fit in bytes, on a character boundary.
+MAX_NAME_BYTES = 255
+MAX_STEM_CHARS = 120
 
 
 def safe_file_name(name: str) -> str:
@@ -24,14 +36,16 @@ def safe_file_name(name: str) -> str:
     Raises:
         UnreadableEssay: when nothing usable is left, or the type is not a supported essay type.
     """
-    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = unicodedata.normalize("NFC", display_name(name).replace("\\", "/").rsplit("/", 1)[-1])
     base = _UNSAFE.sub("_", base).strip(" .")
     stem, suffix = os.path.splitext(base)
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         raise UnreadableEssay(f"{name}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added.")
     if not stem.strip("_"):
         raise UnreadableEssay(f"{name!r} is not a usable file name. Rename the file and add it again.")
-    return stem[:120] + suffix.lower()
+    budget = MAX_NAME_BYTES - len(suffix.encode())
+    stem = stem[:MAX_STEM_CHARS].encode()[:budget].decode("utf-8", "ignore").rstrip(" .")  # never half a character
+    return stem + suffix.lower()
 
 
 def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
@@ -41,16 +55,11 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
     """
     target_name = safe_file_name(name)
     if len(data) > max_bytes:
-        raise UnreadableEssay(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:g} MB "
-                              "(max_file_mb). "
-                              "Split it or raise the limit.")
+        raise UnreadableEssay(too_large(name, len(data), max_bytes))
     corpus.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()
-    for existing in corpus.rglob("*"):
-        if existing.is_file() and existing.suffix.lower() in SUPPORTED_SUFFIXES and \
-                hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
-            raise EssayKBError(f"{name} is already in the corpus as {existing.relative_to(corpus).as_posix()}; "
-                               "not added twice.")
+    same = _file_with_bytes(corpus, data)
+    if same is not None:
+        raise EssayKBError(f"{name} is already in the corpus as {essay_id_of(same, corpus)}; not added twice.")
     target = corpus / target_name
     if target.exists():
         raise EssayKBError(f"{target_name} exists in the corpus with other content. Rename the file and add it again.")
@@ -67,3 +76,24 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target_name
+
+
+def _file_with_bytes(corpus: Path, data: bytes) -> Path | None:
+    """The corpus file holding exactly `data`, if one does.
+
+    Only regular files are compared, never symlinks: a link's target may be outside the corpus (saying that an
+    upload equals /etc/hostname would reveal that file), and a link inside it is not the essay's own name.
+    Only files of the same size are read, so the check costs one read of at most one upload's size per candidate.
+    """
+    for path in list_essay_files(corpus):
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue  # vanished since the listing
+        if stat.S_ISREG(info.st_mode) and info.st_size == len(data):
+            try:
+                if read_file_bytes(path, path.name, len(data)) == data:
+                    return path
+            except UnreadableEssay:
+                continue  # changed or unreadable: not the same bytes
+    return None

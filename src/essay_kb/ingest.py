@@ -9,10 +9,12 @@ are dropped and line endings are "\\n".
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -153,29 +155,70 @@ def decode_essay_bytes(raw: bytes, name: str) -> str:
 
 
 def _decode_guessed(raw: bytes, name: str) -> str:
-    matches = charset_normalizer.from_bytes(raw)
-    best = matches.best()
-    if best is None:
-        # charset-normalizer also rejects every reading of a short file that merely looks odd to it: GBK bytes of
-        # "城市生活垃圾分类的现状与推进对策来源:ssay类;城市管理资源回收居民参" score 25 % "chaos" as GB18030. The
-        # corpus is Chinese, so bytes that are strictly valid GB18030 (a superset of GBK and GB2312) and read as
-        # Chinese text are read so rather than refused; binary still fails the checks in decode_essay_bytes.
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            text = ""
-        if text and _is_chinese(text):
-            logger.info("%s is not UTF-8 and its encoding is unclear; read it as gb18030", name)
+    # charset-normalizer ranks single-byte codecs by a "chaos" score that cannot tell them apart on western text:
+    # it reads cp1252 "Déjà vu" as cp1257 ("Déją vu") or a short Latin-1 file as BOM-less UTF-16 ("䓩櫠⁶甊").
+    # The corpus is Chinese, so the rule is: a Chinese reading if there is one, else cp1252 when that reads as
+    # western text, else a Japanese reading, else strict GB18030, else refuse with what was found: mojibake is
+    # never indexed. (Measured on our fixtures: cp1252/Latin-1 English, French and German, GBK, GB18030, Big5,
+    # Shift-JIS, cp1251; see tests/test_ingest.py.)
+    matches = [m for m in charset_normalizer.from_bytes(raw) if not _utf16_without_nul(m.encoding, raw)]
+    best = str(matches[0]) if matches else ""
+    # cp1252 before GB18030: German "Über … Straße" in cp1252 is strictly valid GB18030 too ("躡er … Stra遝").
+    readings = [*((m.encoding, str(m), _is_chinese) for m in matches if m.encoding in _CHINESE_CODECS),
+                ("cp1252", _strict(raw, "cp1252"), _is_western),
+                (matches[0].encoding if matches else "", best, _is_japanese),
+                # charset-normalizer rejects every reading of some short GBK files that merely look odd to it
+                # ("城市生活垃圾分类的现状与推进对策来源:ssay类;城市管理资源回收居民参" scores 25 % "chaos").
+                ("gb18030", _strict(raw, "gb18030"), _is_chinese)]
+    for codec, text, reads_right in readings:
+        if text and reads_right(text):
+            logger.info("%s is not UTF-8; read it as %s", name, codec)
             return text
+    if not matches:
         raise UnreadableEssay(f"{name} is not text in any encoding we recognise (binary or damaged?); {_RESAVE}")
-    chinese = (m for m in matches if m.encoding in _CHINESE_CODECS and _is_chinese(str(m)))
-    chosen = next(chinese, best)
-    logger.info("%s is not UTF-8; read it as %s", name, chosen.encoding)
-    return str(chosen)
+    sample = _WHITESPACE.sub(" ", best)[:24]
+    raise UnreadableEssay(f"{name} is not UTF-8, and no encoding reads it as Chinese or western text (best guess "
+                          f"{matches[0].encoding}: {sample!r}; Latin-1 text misread, another language, or binary?); "
+                          f"{_RESAVE}")
+
+
+def _strict(raw: bytes, codec: str) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        return ""
+
+
+def _utf16_without_nul(encoding: str, raw: bytes) -> bool:
+    # Real UTF-16/32 text without a byte-order mark has NUL bytes (the high byte of newlines, digits, ASCII);
+    # eight bytes of Latin-1 without one are four "ideographs" to charset-normalizer.
+    return encoding.startswith(("utf_16", "utf_32")) and b"\x00" not in raw
 
 
 def _is_chinese(text: str) -> bool:
     return len(_CJK.findall(text)) * 2 >= len(_NON_ASCII.findall(text))
+
+
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
+def _is_japanese(text: str) -> bool:
+    # Kana are a third or more of Japanese prose; Chinese misread as Shift-JIS or Hangul misreadings have few.
+    kana, other = len(_KANA.findall(text)), len(_NON_ASCII.findall(text))
+    return kana * 4 >= other and (kana + len(_CJK.findall(text))) * 2 >= other
+
+
+# Western prose is mostly ASCII letters with a few accented ones ("déjà", "Straße": under 10 % of letters in French
+# and German essays, a third in "Déjà vu"); another single-byte script read as cp1252 ("Ïðèâåò" for cp1251
+# Russian) is nearly all accents.
+_MAX_ACCENTED_SHARE = 0.5
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ACCENTED_LETTER = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
+
+
+def _is_western(text: str) -> bool:
+    ascii_letters, accented = len(_ASCII_LETTER.findall(text)), len(_ACCENTED_LETTER.findall(text))
+    return ascii_letters > 0 and accented <= _MAX_ACCENTED_SHARE * (ascii_letters + accented)
 
 
 # --- source formats → lines -------------------------------------------------------------------------------------
@@ -370,14 +413,11 @@ def _essay_meta(lines: list[_Line], found: dict[str, str], html_meta: dict[str, 
 # --- public -----------------------------------------------------------------------------------------------------
 
 
-def read_essay(path: Path, corpus: Path) -> Essay:
-    """Read one essay file; raise errors.UnreadableEssay with an actionable message when it cannot be read."""
-    essay_id = _essay_id(path, corpus)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableEssay(f"{essay_id} could not be read ({exc.strerror}); check that it exists and is "
-                              "readable") from exc
+def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
+    """Read one essay file; raise errors.UnreadableEssay with an actionable message when it cannot be read
+    (also when it is not a regular file, or larger than `max_bytes`)."""
+    essay_id = essay_id_of(path, corpus)
+    raw = read_file_bytes(path, essay_id, max_bytes)
     decoded = decode_essay_bytes(raw, essay_id)
     suffix = path.suffix.lower()
     html_title: str | None = None
@@ -393,7 +433,7 @@ def read_essay(path: Path, corpus: Path) -> Essay:
         source_lines = [_Line(line) for line in decoded.splitlines()]
     lines, found = _strip_boilerplate(source_lines)
     if not lines:
-        raise UnreadableEssay(f"{essay_id} has no essay text once page boilerplate is removed; {_RESAVE}")
+        raise UnreadableEssay(_only_boilerplate(essay_id, source_lines))
     title = html_title or _pick_title(lines, suffix) or path.stem
     if html_title and all(line.text != title for line in lines):
         lines.insert(0, _Line(title, 1))  # a <title>-only page: keep the title line in the text, as elsewhere
@@ -416,12 +456,97 @@ def _join_lines(lines: list[_Line]) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "\n".join(line.text for line in lines), tuple(marked)
 
 
-def _essay_id(path: Path, corpus: Path) -> str:
+def essay_id_of(path: Path, corpus: Path) -> str:
+    """The essay id of a file: its posix path relative to `corpus`, as readable text.
+
+    A name that is not UTF-8 (GBK bytes from a zip made on Chinese Windows) is read as GB18030 when that gives
+    Chinese, else shown with its odd bytes escaped ("\\xb0"): ids are stored as UTF-8 text in SQLite and JSON.
+    The file itself is always opened by its real path.
+    """
     # abspath normalises ".." without resolving symlinks, so a symlinked file keeps its corpus-relative name.
     absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(corpus))
     if not absolute.is_relative_to(root):
         raise ValueError(f"{path} is not inside the corpus folder {corpus}")
-    return absolute.relative_to(root).as_posix()
+    return display_name(absolute.relative_to(root).as_posix())
+
+
+def display_name(name: str) -> str:
+    """`name` (from the file system, maybe with surrogate escapes for bytes that are not UTF-8) as valid text."""
+    raw = os.fsencode(name)
+    for decode in (lambda: raw.decode("utf-8"), lambda: _chinese_or_fail(raw.decode("gb18030"))):
+        try:
+            return decode()
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _chinese_or_fail(text: str) -> str:
+    if not _CJK.search(text) or not _is_chinese(text):
+        raise UnicodeDecodeError("gb18030", b"", 0, 1, "does not read as Chinese")
+    return text
+
+
+def read_file_bytes(path: Path, name: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file, read in bounded chunks.
+
+    Raises:
+        UnreadableEssay: not a regular file (a FIFO would block forever), larger than `max_bytes` (checked before
+            reading, and again while reading a file that grows), a symlink loop, or unreadable; names `name`.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever; it is refused below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnreadableEssay(f"{name} is a symbolic link that loops back on itself; remove it or point it at "
+                                  "an essay file") from None
+        raise UnreadableEssay(f"{name} could not be read ({exc.strerror}); check that it exists and is readable") \
+            from None
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableEssay(f"{name} is not a regular file (a FIFO, device or socket); only regular files "
+                                  "are read: remove it from the corpus")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise UnreadableEssay(too_large(name, info.st_size, max_bytes))
+        limit = max_bytes + 1 if max_bytes is not None else None
+        chunks, size = [], 0
+        while chunk := fh.read(min(_READ_CHUNK, limit - size) if limit else _READ_CHUNK):
+            chunks.append(chunk)
+            size += len(chunk)
+            if limit and size >= limit:
+                raise UnreadableEssay(too_large(name, size, max_bytes))  # type: ignore[arg-type]
+    return b"".join(chunks)
+
+
+_READ_CHUNK = 1 << 20
+
+
+def too_large(name: str, size: int, max_bytes: int) -> str:
+    """The one message for a file over the size limit."""
+    return (f"{name} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit (max_file_mb); split it, "
+            "or raise the limit with --max-file-mb or ESSAY_KB_MAX_FILE_MB.")
+
+
+_BOILERPLATE_KINDS = {"banner": "a login banner", "byline": "a byline", "reprint": "a reprint notice",
+                      "breadcrumb": "a breadcrumb", "navigation": "page navigation", "share": "a share widget",
+                      "copyright": "a copyright footer"}
+
+
+def _only_boilerplate(essay_id: str, source_lines: list[_Line]) -> str:
+    found: dict[str, str] = {}
+    for line in source_lines:
+        text = _EDGE_SPACE.sub("", line.text)
+        rule = _boilerplate_rule(text) if text else None
+        if rule:
+            found.setdefault(rule.name, text)
+    if not found:
+        return (f"{essay_id} has no essay text once page markup and boilerplate are removed; add the essay text, "
+                "or remove the file from the corpus")
+    what = "; ".join(f"{_BOILERPLATE_KINDS[kind]} ({text[:30]!r})" for kind, text in found.items())
+    return (f"{essay_id} holds only page boilerplate, no essay text: {what}; add the essay text below it, or "
+            "remove the file from the corpus")
 
 
 def list_essay_files(corpus: Path) -> list[Path]:

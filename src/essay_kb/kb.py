@@ -16,11 +16,11 @@ from essay_kb.compare import LABELS, AlignedPair, Relatedness, align_paragraphs,
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name, native_bf16, resolve_precision
-from essay_kb.errors import EssayKBError, QuestionRejected, UnreadableEssay
+from essay_kb.errors import EssayKBError, QuestionRejected
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.fusion import FusionConfig
 from essay_kb.indexer import BuildProgress, BuildReport, build_index, read_problems, scan_corpus, store_differs
-from essay_kb.ingest import Essay, read_essay
+from essay_kb.ingest import Essay, display_name, read_essay, read_file_bytes
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.search import MODES, Hit, SearchFilter, search
@@ -213,11 +213,9 @@ class KnowledgeBase:
         """
         added = []
         for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError as exc:
-                raise UnreadableEssay(f"Cannot read {file}: {exc.strerror}.") from exc
-            added.append(self.upload(file.name, data))
+            # Bounded: a 1 GB file is refused by its size, not read; a FIFO is refused, not waited on.
+            data = read_file_bytes(file, display_name(str(file)), self.max_file_bytes)
+            added.append(self.upload(display_name(file.name), data))
         return added
 
     def upload(self, name: str, data: bytes) -> str:
