@@ -50,3 +50,34 @@ def test_binary_and_oversized_files_are_refused_and_leave_nothing(tmp_path: Path
 
 def test_gbk_essay_is_accepted(tmp_path: Path) -> None:
     assert save_essay(tmp_path, "gbk.txt", ESSAY.decode().encode("gbk")) == "gbk.txt"
+
+
+def test_a_100_character_chinese_name_is_shortened_to_fit_the_file_system(tmp_path: Path) -> None:
+    name = "关于新时代基层社区治理现代化" * 7 + "的研究.txt"  # 101 characters, 303 bytes: over the 255-byte limit
+    saved = save_essay(tmp_path, name, ESSAY)
+    assert saved.startswith("关于新时代基层社区治理现代化关于") and saved.endswith(".txt")
+    assert len(saved.encode()) <= 255
+    assert (tmp_path / saved).read_bytes() == ESSAY
+
+
+@pytest.mark.parametrize("name", ["a" + "治" * 100 + ".md", "ab" + "治" * 100 + ".html", "x" * 300 + ".txt"])
+def test_shortened_names_are_cut_on_a_character_boundary_and_keep_the_suffix(name: str) -> None:
+    safe = safe_file_name(name)
+    assert len(safe.encode()) <= 255 and safe.rsplit(".", 1)[1] == name.rsplit(".", 1)[1]
+    assert name.startswith(safe.rsplit(".", 1)[0])
+
+
+def test_the_duplicate_check_does_not_follow_links_out_of_the_corpus(tmp_path: Path) -> None:
+    corpus, outside = tmp_path / "corpus", tmp_path / "hostname"
+    corpus.mkdir()
+    outside.write_bytes(ESSAY)
+    (corpus / "host-link.txt").symlink_to(outside)
+    assert save_essay(corpus, "upload.txt", ESSAY) == "upload.txt"  # nothing revealed about the outside file
+
+
+def test_a_duplicate_is_named_by_the_real_file_not_a_link_to_it(tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_bytes(ESSAY)
+    for link in ("a-link.txt", "b-link.txt", "s-link.txt", "z-link.txt"):  # whatever order the folder lists them in
+        (tmp_path / link).symlink_to("real.txt")
+    with pytest.raises(EssayKBError, match="already in the corpus as real.txt"):
+        save_essay(tmp_path, "copy.txt", ESSAY)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
 from essay_kb.errors import EmptyCorpus, UnreadableEssay
-from essay_kb.ingest import BOILERPLATE_RULES, Essay, list_essay_files, parse_keywords, read_essay
+from essay_kb.files import list_essay_files, read_file_bytes
+from essay_kb.ingest import BOILERPLATE_RULES, Essay, parse_keywords, read_essay
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SEED = CORPUS / "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
@@ -116,6 +118,74 @@ def test_empty_file_is_unreadable(tmp_path: Path, data: bytes) -> None:
 def test_file_of_only_boilerplate_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableEssay, match="boilerplate"):
         _write(tmp_path, "page.txt", "您好, 访客 登录/注册\n转载注明来源:https://example.com/1".encode())
+
+
+def test_file_of_only_a_login_banner_says_what_was_found(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableEssay) as caught:
+        _write(tmp_path, "banner.txt", "您好，访客 登录/注册\n".encode())
+    message = str(caught.value)
+    assert message.startswith("banner.txt holds only page boilerplate")
+    assert "a login banner ('您好，访客 登录/注册')" in message and "add the essay text" in message
+    assert "UTF-8" not in message  # it is UTF-8: re-saving it would change nothing
+
+
+# Western text in a legacy single-byte encoding: charset-normalizer guesses cp1257 or cp1250 for these (and
+# BOM-less UTF-16 for the short one), which turned "Déjà vu" into "Déją vu". Our own sentences.
+WESTERN = [
+    ("english-cp1252.txt", "cp1252", "Déjà vu in the café",
+     "Every morning the garçon at the corner café served crème brûlée to a señor reading Faust; “Voilà,” he "
+     "said — and the naïve visitors wondered whether the façade was original."),
+    ("french-latin1.txt", "latin-1", "Le déjà-vu à l'école",
+     "Les élèves répètent qu'ils ont déjà vécu ce moment, à la fête où l'été finissait près du lycée."),
+    ("german-cp1252.txt", "cp1252", "Über die Brücke",
+     "Die Bürger gehen über die Straße zur Brücke; die Größe des Münsters überrascht jeden Besucher."),
+    ("short-latin1.txt", "latin-1", "Déjà vu", "Déjà vu."),
+]
+
+
+@pytest.mark.parametrize(("name", "codec", "title", "body"), WESTERN, ids=[w[0] for w in WESTERN])
+def test_western_text_in_a_legacy_encoding_reads_right(tmp_path: Path, name: str, codec: str, title: str,
+                                                        body: str) -> None:
+    essay = _write(tmp_path, name, f"{title}\n{body}\n".encode(codec))
+    assert essay.text == f"{title}\n{body}"
+
+
+@pytest.mark.parametrize(("codec", "text"), [
+    ("big5", "社區網格化管理\n每個網格配備專職網格員，負責走訪居民、收集訴求、化解矛盾。"),
+    ("gbk", "第一章 Introduction to 社区治理\n社区治理 and governance：居民参与是基层治理的基础。"),
+    ("shift_jis", "地域のごみ分別\n地域の住民が集まり、ごみの分別について話し合いました。"),
+])
+def test_chinese_and_japanese_legacy_encodings_still_read_right(tmp_path: Path, codec: str, text: str) -> None:
+    assert _write(tmp_path, "a.txt", text.encode(codec)).text == text
+
+
+def test_text_no_encoding_reads_as_chinese_or_western_is_refused_saying_what_was_found(tmp_path: Path) -> None:
+    russian = "Местное самоуправление\nЖители всё чаще участвуют в обсуждении бюджета своего района.\n"
+    with pytest.raises(UnreadableEssay) as caught:
+        _write(tmp_path, "ru.txt", russian.encode("cp1251"))
+    message = str(caught.value)
+    assert message.startswith("ru.txt is not UTF-8, and no encoding reads it as Chinese or western text")
+    assert "best guess cp1251: 'Местное самоуправление" in message and "re-save it as UTF-8" in message
+
+
+def test_a_file_name_in_gbk_becomes_a_chinese_essay_id(tmp_path: Path) -> None:
+    name = os.fsdecode("网格治理.txt".encode("gbk"))  # as os.listdir returns a name that is not UTF-8
+    essay = _write(tmp_path, name, "网格治理\n每个网格配备专职网格员。".encode())
+    assert essay.id == "网格治理.txt"
+    assert _write(tmp_path, os.fsdecode(b"notes-\xff.txt"), "笔记\n正文。".encode()).id == "notes-\\xff.txt"
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")  # the old code blocks here for ever; test_bad_input runs `kb` with a timeout
+    with pytest.raises(UnreadableEssay, match=r"^pipe\.txt is not a regular file .*remove it from the corpus"):
+        read_file_bytes(tmp_path / "pipe.txt", "pipe.txt")
+
+
+def test_a_file_over_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    with (tmp_path / "big.txt").open("wb") as fh:
+        fh.truncate(3 * 2**20)
+    with pytest.raises(UnreadableEssay, match=r"big\.txt is 3\.0 MB, over the 1 MB limit \(max_file_mb\)"):
+        read_essay(tmp_path / "big.txt", tmp_path, max_bytes=2**20)
 
 
 def test_missing_file_is_unreadable(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from essay_kb.errors import UnreadableEssay
-from essay_kb.ingest import display_name, essay_id_of, list_essay_files, read_file_bytes
+from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
 from essay_kb.store.manifest import Manifest, SkippedFile
 
 

@@ -10,15 +10,8 @@ import unicodedata
 from pathlib import Path
 
 from essay_kb.errors import EssayKBError, UnreadableEssay
-from essay_kb.ingest import (
-    SUPPORTED_SUFFIXES,
-    display_name,
-    essay_id_of,
-    list_essay_files,
-    read_essay,
-    read_file_bytes,
-    too_large,
-)
+from essay_kb.files import SUPPORTED_SUFFIXES, display_name, essay_id_of, list_essay_files, read_file_bytes, too_large
+from essay_kb.ingest import read_essay
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # essays are text: 20 MB is a book; larger is a mistake or an attack
 

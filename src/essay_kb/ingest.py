@@ -9,12 +9,9 @@ are dropped and line endings are "\\n".
 from __future__ import annotations
 
 import codecs
-import errno
 import hashlib
 import logging
-import os
 import re
-import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,12 +19,11 @@ import charset_normalizer
 from bs4 import BeautifulSoup, ParserRejectedMarkup
 from bs4.element import Comment, NavigableString
 
-from essay_kb.errors import EmptyCorpus, UnreadableEssay
+from essay_kb.errors import UnreadableEssay
+from essay_kb.files import SUPPORTED_SUFFIXES as SUPPORTED_SUFFIXES  # re-exported
+from essay_kb.files import essay_id_of, read_file_bytes
 
 logger = logging.getLogger(__name__)
-
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
-
 
 @dataclass(frozen=True)
 class EssayMeta:
@@ -456,79 +452,6 @@ def _join_lines(lines: list[_Line]) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "\n".join(line.text for line in lines), tuple(marked)
 
 
-def essay_id_of(path: Path, corpus: Path) -> str:
-    """The essay id of a file: its posix path relative to `corpus`, as readable text.
-
-    A name that is not UTF-8 (GBK bytes from a zip made on Chinese Windows) is read as GB18030 when that gives
-    Chinese, else shown with its odd bytes escaped ("\\xb0"): ids are stored as UTF-8 text in SQLite and JSON.
-    The file itself is always opened by its real path.
-    """
-    # abspath normalises ".." without resolving symlinks, so a symlinked file keeps its corpus-relative name.
-    absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(corpus))
-    if not absolute.is_relative_to(root):
-        raise ValueError(f"{path} is not inside the corpus folder {corpus}")
-    return display_name(absolute.relative_to(root).as_posix())
-
-
-def display_name(name: str) -> str:
-    """`name` (from the file system, maybe with surrogate escapes for bytes that are not UTF-8) as valid text."""
-    raw = os.fsencode(name)
-    for decode in (lambda: raw.decode("utf-8"), lambda: _chinese_or_fail(raw.decode("gb18030"))):
-        try:
-            return decode()
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "backslashreplace")
-
-
-def _chinese_or_fail(text: str) -> str:
-    if not _CJK.search(text) or not _is_chinese(text):
-        raise UnicodeDecodeError("gb18030", b"", 0, 1, "does not read as Chinese")
-    return text
-
-
-def read_file_bytes(path: Path, name: str, max_bytes: int | None = None) -> bytes:
-    """The bytes of a regular file, read in bounded chunks.
-
-    Raises:
-        UnreadableEssay: not a regular file (a FIFO would block forever), larger than `max_bytes` (checked before
-            reading, and again while reading a file that grows), a symlink loop, or unreadable; names `name`.
-    """
-    try:
-        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever; it is refused below.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UnreadableEssay(f"{name} is a symbolic link that loops back on itself; remove it or point it at "
-                                  "an essay file") from None
-        raise UnreadableEssay(f"{name} could not be read ({exc.strerror}); check that it exists and is readable") \
-            from None
-    with os.fdopen(fd, "rb", buffering=0) as fh:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise UnreadableEssay(f"{name} is not a regular file (a FIFO, device or socket); only regular files "
-                                  "are read: remove it from the corpus")
-        if max_bytes is not None and info.st_size > max_bytes:
-            raise UnreadableEssay(too_large(name, info.st_size, max_bytes))
-        limit = max_bytes + 1 if max_bytes is not None else None
-        chunks, size = [], 0
-        while chunk := fh.read(min(_READ_CHUNK, limit - size) if limit else _READ_CHUNK):
-            chunks.append(chunk)
-            size += len(chunk)
-            if limit and size >= limit:
-                raise UnreadableEssay(too_large(name, size, max_bytes))  # type: ignore[arg-type]
-    return b"".join(chunks)
-
-
-_READ_CHUNK = 1 << 20
-
-
-def too_large(name: str, size: int, max_bytes: int) -> str:
-    """The one message for a file over the size limit."""
-    return (f"{name} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit (max_file_mb); split it, "
-            "or raise the limit with --max-file-mb or ESSAY_KB_MAX_FILE_MB.")
-
-
 _BOILERPLATE_KINDS = {"banner": "a login banner", "byline": "a byline", "reprint": "a reprint notice",
                       "breadcrumb": "a breadcrumb", "navigation": "page navigation", "share": "a share widget",
                       "copyright": "a copyright footer"}
@@ -547,16 +470,3 @@ def _only_boilerplate(essay_id: str, source_lines: list[_Line]) -> str:
     what = "; ".join(f"{_BOILERPLATE_KINDS[kind]} ({text[:30]!r})" for kind, text in found.items())
     return (f"{essay_id} holds only page boilerplate, no essay text: {what}; add the essay text below it, or "
             "remove the file from the corpus")
-
-
-def list_essay_files(corpus: Path) -> list[Path]:
-    """Every supported file below `corpus`, sorted, hidden files and folders skipped."""
-    if not corpus.is_dir():
-        raise EmptyCorpus(f"the corpus folder {corpus} does not exist or is not a folder; point to the folder "
-                          "that holds your essays")
-    found: list[Path] = []
-    for folder, subfolders, files in os.walk(corpus):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]  # prune: never walk .git
-        found.extend(Path(folder, name) for name in files
-                     if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES)
-    return sorted(found, key=lambda path: path.relative_to(corpus).as_posix())

@@ -18,9 +18,10 @@ from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name, native_bf16, resolve_precision
 from essay_kb.errors import EssayKBError, QuestionRejected
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
+from essay_kb.files import display_name, read_file_bytes
 from essay_kb.fusion import FusionConfig
 from essay_kb.indexer import BuildProgress, BuildReport, build_index, read_problems, scan_corpus, store_differs
-from essay_kb.ingest import Essay, display_name, read_essay, read_file_bytes
+from essay_kb.ingest import Essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.search import MODES, Hit, SearchFilter, search
