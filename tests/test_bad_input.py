@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from essay_kb import Config, KnowledgeBase
+from essay_kb.changes import hash_corpus
 from essay_kb.cli import main
 from essay_kb.embedder import Embedder
 from essay_kb.errors import EssayKBError, QuestionRejected
@@ -253,6 +254,15 @@ def test_kb_add_refuses_a_1_gb_file_by_its_size_without_reading_it(tmp_path: Pat
         fh.truncate(2**30)  # sparse: costs no disk
     run, peak = peak_rss_mb(sys.executable, "-m", "essay_kb.cli", "add", str(huge), "--corpus",
                             str(tmp_path / "corpus"), "--index", str(tmp_path / "index"))
+    assert peak < 400, f"kb add peaked at {peak:.0f} MB"  # reading it first peaked at 1.1 GB (92 MB now)
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     assert "huge.txt is 1024.0 MB, over the 20 MB limit (max_file_mb)" in run.stderr
-    assert peak < 400, f"kb add peaked at {peak:.0f} MB"  # reading it peaked at 1.1 GB
+
+
+def test_a_gbk_name_that_reads_as_an_existing_name_is_refused_not_merged(tmp_path: Path) -> None:
+    (tmp_path / "网格.txt").write_text("网格\n" + ENCODED, encoding="utf-8")
+    (tmp_path / os.fsdecode("网格.txt".encode("gbk"))).write_text("网格\n" + ENCODED[:20], encoding="utf-8")
+    found = hash_corpus(tmp_path, 2**20)
+    assert [f.id for f in found.files] == ["网格.txt"]
+    assert [s.problem for s in found.refused] == [
+        "网格.txt names two files once a GBK file name is decoded; rename one of them."]

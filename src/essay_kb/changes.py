@@ -45,8 +45,8 @@ def hash_corpus(corpus: Path, max_bytes: int) -> CorpusFiles:
             refused.append(SkippedFile(essay_id, "", f"{essay_id} is a link to {display_name(str(target))}, outside "
                                        "the corpus; not followed. Copy the file into the corpus instead."))
         elif essay_id in names:  # a GBK name that reads as an existing UTF-8 name
-            refused.append(SkippedFile(essay_id, "", f"{essay_id} is the name of two files once decoded "
-                                       f"({os.fsencode(path.name)!r} is GBK); rename one of them."))
+            refused.append(SkippedFile(essay_id, "", f"{essay_id} names two files once a GBK file name is decoded; "
+                                       "rename one of them."))
         else:
             try:
                 digest = hashlib.sha256(read_file_bytes(path, essay_id, max_bytes)).hexdigest()
