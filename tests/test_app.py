@@ -139,7 +139,7 @@ def test_library_lists_essays_and_opens_their_structure(monkeypatch, kb_copy: Kn
     table = at.dataframe[0].value
     assert list(table["title"]) == ["新常态下加强基层党组织建设的策略研究"]
     assert list(table["status"]) == ["indexed"]
-    text = page_text(at)
+    text = visible_text(rendered_markdown(at))
     assert "[4]赵璐" in text and "参考文献" in text and "五、结语" in text
 
 
