@@ -36,7 +36,9 @@ def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:
     for chunk in kb.essay_chunks(card.essay.id):
         if chunk.section != section:
             section = chunk.section
-            st.markdown(f"<b>{html_text(' › '.join(section) or '(front matter)')}</b>", unsafe_allow_html=True)
+            # A <div> makes it an HTML block, whose text Markdown leaves alone (a bare <b> line is a paragraph).
+            st.markdown(f"<div><b>{html_text(' › '.join(section) or '(front matter)')}</b></div>",
+                        unsafe_allow_html=True)
         if chunk.kind != "heading":
             st.caption(f"{chunk.kind}" + (f" · ¶{chunk.paragraph}" if chunk.paragraph else ""))
             escaped_block(chunk.text)

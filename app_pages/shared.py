@@ -3,6 +3,7 @@ of every essay-derived string the pages show (`md` for Markdown, `html_text` for
 
 from __future__ import annotations
 
+import re
 import string
 
 import streamlit as st
@@ -63,10 +64,16 @@ _MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in string.punctuation})
 _HTML_ESCAPES = str.maketrans({**{c: f"&#{ord(c)};" for c in string.punctuation}, "\n": "<br>"})
 
 
+# GitHub-flavoured Markdown also links bare URLs and e-mail addresses, and it finds them in the text after
+# escapes are resolved; an invisible word joiner inside "http:", "www." and "@" is what stops it.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
 def md(text: str) -> str:
     """Text from an essay, an upload or a user, for any Streamlit call that renders Markdown (st.markdown,
     st.caption, st.subheader, st.error, button labels…): shown exactly as written, never as a link or an image."""
-    return text.translate(_MARKDOWN_ESCAPES)
+    return _AUTOLINK.sub(WORD_JOINER, text).translate(_MARKDOWN_ESCAPES)
 
 
 def html_text(text: str) -> str:
