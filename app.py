@@ -45,6 +45,11 @@ def ensure_index() -> bool:
 def main() -> None:
     st.set_page_config(page_title="essay-kb", page_icon="📚", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
+    try:
+        current_kb()
+    except EssayKBError as exc:  # a setting out of range (ESSAY_KB_*, essay-kb.toml): no page can run
+        st.error(md(str(exc)))
+        st.stop()
     pages = [
         st.Page("app_pages/ask.py", title="Ask", icon=":material/search:", url_path="ask", default=True),
         st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),

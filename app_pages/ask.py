@@ -51,7 +51,7 @@ def ask_page() -> None:
     kb = current_kb()
     st.header("Ask")
     with st.sidebar:
-        k = st.slider("Passages", 1, 20, kb.config.top_k)
+        k = st.slider("Passages", 1, max(20, kb.config.top_k), kb.config.top_k)
         mode = st.radio("Retrieval", MODES, horizontal=True, help="hybrid fuses meaning (dense) and words (BM25)")
         # The searchable essays are the index's: read once per generation, not a corpus scan per question.
         essays = {title or essay_id: essay_id for essay_id, title in sorted(kb.index().chunks.titles().items())}

@@ -219,3 +219,19 @@ def test_rebuild_page_names_a_build_already_running(monkeypatch, kb_copy: Knowle
     assert any("Another build is writing the index" in e.value and "pid" in e.value for e in at.error)
     next(b for b in at.button if b.label == "Rebuild now").click().run()
     assert any("Indexed 2 essays" in s.value for s in at.success), [s.value for s in at.success]
+
+
+def test_bad_setting_is_one_message_naming_it(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    monkeypatch.setenv("ESSAY_KB_FUSION", "borda")
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    assert not at.exception
+    renderer = MarkdownIt("commonmark")
+    assert [visible_text([renderer.render(e.value)]).strip() for e in at.error] == [
+        "Setting 'fusion' (from ESSAY_KB_FUSION) must be one of rrf, blend, not 'borda'."]
+
+
+def test_top_k_above_the_slider_range_still_opens(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    monkeypatch.setenv("ESSAY_KB_TOP_K", "30")
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    assert not at.exception
+    assert at.sidebar.slider[0].value == 30
