@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from app_pages.shared import build_with_progress, current_kb
+from app_pages.shared import build_with_progress, current_kb, md
 
 from essay_kb.errors import EssayKBError
 
@@ -25,14 +25,14 @@ def ensure_index() -> bool:
             kb.index()
             return True
         except EssayKBError as exc:
-            st.error(f"The index cannot be used: {exc}")
+            st.error(f"The index cannot be used: {md(str(exc))}")
             if st.button("Rebuild the index", key="rebuild-broken"):
                 return build_with_progress(kb)
             return False
     try:
         status = kb.status()
     except EssayKBError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return False
     if not (status.unchanged or status.added or status.changed):
         st.info(f"The corpus `{kb.config.corpus}/` holds no readable essay yet. Add .txt, .md or .html essays "
@@ -45,6 +45,11 @@ def ensure_index() -> bool:
 def main() -> None:
     st.set_page_config(page_title="essay-kb", page_icon="📚", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
+    try:
+        current_kb()
+    except EssayKBError as exc:  # a setting out of range (ESSAY_KB_*, essay-kb.toml): no page can run
+        st.error(md(str(exc)))
+        st.stop()
     pages = [
         st.Page("app_pages/ask.py", title="Ask", icon=":material/search:", url_path="ask", default=True),
         st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.shared import current_kb
+from app_pages.shared import current_kb, md
 from essay_kb.config import SETTINGS
 from essay_kb.errors import EssayKBError
 from essay_kb.store import current_manifest
@@ -31,7 +31,7 @@ def about_page() -> None:
     try:
         manifest = current_manifest(kb.config.index)
     except EssayKBError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return
     if manifest is None:
         st.info("No index yet.")

