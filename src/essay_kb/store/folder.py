@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 PARTIAL_SUFFIX = ".partial"
-
+DAMAGED_MARK = ".damaged-"  # a generation, pointer or cache set aside by a repair: kept for the user, never read
 
 
 def current_generation(root: Path) -> Path | None:
@@ -46,11 +46,53 @@ def current_generation(root: Path) -> Path | None:
     pointer = root / CURRENT_FILE
     if not pointer.is_file():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise IndexMismatch(f"{pointer} is damaged (not text). Run `kb index --rebuild`.") from None
+    except OSError as exc:
+        raise IndexMismatch(f"{pointer} cannot be read ({exc.strerror}). Run `kb index --rebuild`.") from exc
     folder = root / name
-    if not name.startswith(GENERATION_PREFIX) or not folder.is_dir():
+    if (not name.startswith(GENERATION_PREFIX) or Path(name).name != name or DAMAGED_MARK in name
+            or not folder.is_dir()):
         raise IndexMismatch(f"{pointer} names {name!r}, which is not a generation folder. Run `kb index --rebuild`.")
     return folder
+
+
+def set_aside(path: Path, companions: Sequence[str] = ()) -> Path:
+    """Rename a damaged file or folder beside itself (`NAME.damaged-TIME`), with its companion files (NAME +
+    suffix, e.g. SQLite's -wal), so a repair can replace it and nothing is lost; returns the new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}{DAMAGED_MARK}{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}{DAMAGED_MARK}{stamp}-{n}")
+    for suffix in companions:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    os.replace(path, target)
+    fsync_path(path.parent)
+    return target
+
+
+def set_aside_current(root: Path, problem: str) -> list[str]:
+    """Set aside the current generation (and the pointer naming it) after it failed its checks; one note
+    for the user per thing renamed. Only the holder of the build lock may call this."""
+    pointer = root / CURRENT_FILE
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        name = ""
+    folder = root / name if name.startswith(GENERATION_PREFIX) and Path(name).name == name else None
+    notes = [f"the index failed its checks ({problem.removesuffix(' Run `kb index --rebuild`.')})"]
+    if folder is not None and folder.is_dir() and DAMAGED_MARK not in name:
+        notes.append(f"set the damaged generation aside as {set_aside(folder)} (delete it when you no longer "
+                     "need it); rebuilding from the corpus")
+    if pointer.exists():
+        notes.append(f"set the damaged pointer aside as {set_aside(pointer)}")
+    return notes
 
 
 def current_manifest(root: Path) -> Manifest | None:
@@ -127,7 +169,8 @@ def remove_stale_generations(root: Path, keep: Path | None = None) -> None:
     """
     current = current_generation(root)
     for entry in root.iterdir():
-        if entry.is_dir() and entry.name.startswith(GENERATION_PREFIX) and entry not in (current, keep):
+        if (entry.is_dir() and entry.name.startswith(GENERATION_PREFIX) and entry not in (current, keep)
+                and DAMAGED_MARK not in entry.name):
             log.info("removing stale index generation %s", entry.name)
             _discard(entry)
             shutil.rmtree(entry, ignore_errors=True)
@@ -159,20 +202,26 @@ class StoredIndex:
             return cls._open(root)
 
     @classmethod
-    def _open(cls, root: Path) -> StoredIndex:
+    def _open(cls, root: Path, checksums: bool = True) -> StoredIndex:
         folder = current_generation(root) if root.is_dir() else None
         if folder is None:
             raise IndexMissing(f"No index at {root}. Build it with `kb index --index {root}`.")
         manifest = read_manifest(folder)
-        check_files(folder, manifest)
+        # Checksums on every load, not only in `kb check`: bytes changed in place keep a file's size, and a
+        # FAISS or BM25 array read from them is served (NaN scores) or copied into the next build without a word.
+        # It costs about as much again as reading the files (BENCHMARKS.md, bench/verify_cost.py).
+        check_files(folder, manifest, checksums)
         try:
             vectors = open_store(folder, StoreSpec.from_dict(manifest.vector_store))
             chunks = ChunkDB(folder / DB_FILE)
             lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
-        except (RuntimeError, OSError, ValueError, TypeError, sqlite3.Error) as exc:  # faiss raises RuntimeError
+        except (RuntimeError, OSError, ValueError, TypeError, KeyError, sqlite3.Error) as exc:  # faiss: RuntimeError
             raise IndexMismatch(f"The index at {folder} cannot be loaded ({exc}). Run `kb index --rebuild`.") from exc
         index = cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors, lexical=lexical)
-        problems = index.consistency_problems()
+        try:
+            problems = index.consistency_problems()
+        except sqlite3.Error as exc:
+            problems = [f"{folder / DB_FILE} cannot be read ({exc})"]
         if problems:
             index.close()
             raise IndexMismatch(f"The index at {folder} is inconsistent: {problems[0]}. Run `kb index --rebuild`.")
@@ -208,9 +257,23 @@ def verify_current(root: Path) -> tuple[Manifest | None, list[str]]:
     problems = file_problems(folder, manifest, checksums=True)
     if not problems:
         try:
-            index = StoredIndex._open(root)
+            index = StoredIndex._open(root, checksums=False)  # just verified
         except IndexMismatch as exc:
             problems.append(str(exc).removesuffix(" Run `kb index --rebuild`."))
         else:
             index.close()
     return manifest, problems
+
+
+def open_for_build(root: Path) -> tuple[StoredIndex | None, list[str]]:
+    """The current generation, verified, for a build to copy from; a damaged one (or a damaged pointer) is set
+    aside and the build starts afresh from the corpus: it never carries rows over from a generation that fails
+    its checks. Returns the generation (None when there is none to use) and notes for the user."""
+    try:
+        return StoredIndex._open(root), []
+    except IndexMissing:
+        return None, []
+    except IndexMismatch as exc:
+        notes = set_aside_current(root, str(exc))
+        log.warning("%s", "; ".join(notes))
+        return None, notes
