@@ -50,9 +50,9 @@ def _build(kb: KnowledgeBase, rebuild: bool = False, wait: float = 0) -> BuildRe
 
         report = kb.build(progress, rebuild=rebuild, wait=wait)
     for problem in report.problems:
-        err.print(f"[yellow]skipped:[/] {escape(problem)}")
+        err.print(f"[yellow]skipped:[/] {escape(problem)}", soft_wrap=True)
     for note in report.notes:
-        err.print(f"[yellow]note:[/] {escape(note)}")
+        err.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
     if report.up_to_date:
         out.print("index is up to date; nothing to do (use --rebuild to read every essay again)")
         return report

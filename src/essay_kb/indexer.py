@@ -147,8 +147,13 @@ def build_index(
                                    reused=previous.manifest.chunks, changes=changes, up_to_date=True)
             if progress:
                 progress("load", 0, 1)
-            report = _build(changes, corpus, previous, model.load(), root, max_chars, progress, lexical_tokenizer,
-                            vector_store, started)
+            try:
+                report = _build(changes, corpus, previous, model.load(), root, max_chars, progress,
+                                lexical_tokenizer, vector_store, started)
+            except BaseException:
+                for note in notes:  # the report that would carry them is lost; a setting-aside must not be
+                    log.warning("%s", note)
+                raise
             return dataclasses.replace(report, notes=(*notes, *report.notes))
         finally:
             if previous is not None:

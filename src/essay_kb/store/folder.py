@@ -78,21 +78,24 @@ def set_aside(path: Path, companions: Sequence[str] = ()) -> Path:
 
 
 def set_aside_current(root: Path, problem: str) -> list[str]:
-    """Set aside the current generation (and the pointer naming it) after it failed its checks; one note
-    for the user per thing renamed. Only the holder of the build lock may call this."""
+    """Set aside the current generation after it failed its checks (or the pointer, when that is what is damaged);
+    returns the note for the user saying what was renamed to what. Only the holder of the build lock may call it."""
     pointer = root / CURRENT_FILE
     try:
         name = pointer.read_bytes().decode("utf-8").strip()
     except (OSError, UnicodeDecodeError):
         name = ""
     folder = root / name if name.startswith(GENERATION_PREFIX) and Path(name).name == name else None
-    notes = [f"the index failed its checks ({problem.removesuffix(' Run `kb index --rebuild`.')})"]
+    why = f"the index failed its checks ({problem.removesuffix(' Run `kb index --rebuild`.')})"
     if folder is not None and folder.is_dir() and DAMAGED_MARK not in name:
-        notes.append(f"set the damaged generation aside as {set_aside(folder)} (delete it when you no longer "
-                     "need it); rebuilding from the corpus")
+        moved = set_aside(folder)
+        pointer.unlink()  # it held nothing but the name the set-aside folder still carries
+        fsync_path(root)
+        return [f"{why}: set the damaged generation aside as {moved} (delete it when you no longer need it); "
+                "rebuilding from the corpus"]
     if pointer.exists():
-        notes.append(f"set the damaged pointer aside as {set_aside(pointer)}")
-    return notes
+        return [f"{why}: set the damaged pointer aside as {set_aside(pointer)}; rebuilding from the corpus"]
+    return [why]
 
 
 def current_manifest(root: Path) -> Manifest | None:
@@ -274,6 +277,4 @@ def open_for_build(root: Path) -> tuple[StoredIndex | None, list[str]]:
     except IndexMissing:
         return None, []
     except IndexMismatch as exc:
-        notes = set_aside_current(root, str(exc))
-        log.warning("%s", "; ".join(notes))
-        return None, notes
+        return None, set_aside_current(root, str(exc))
