@@ -20,7 +20,7 @@ import numpy as np
 
 from essay_kb.durable import fsync_path
 from essay_kb.errors import IndexMismatch, IndexMissing
-from essay_kb.lexical import LexicalIndex
+from essay_kb.lexical import BM25_FOLDER, LexicalIndex
 from essay_kb.store.chunks import DB_FILE, ChunkDB, ChunkRow, EssayRow, write_chunk_db
 from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, file_problems, file_record, read_manifest
 from essay_kb.store.vectors import (
@@ -205,26 +205,31 @@ class StoredIndex:
             return cls._open(root)
 
     @classmethod
-    def _open(cls, root: Path, checksums: bool = True) -> StoredIndex:
+    def _open(cls, root: Path, checksums: bool = False) -> StoredIndex:
         folder = current_generation(root) if root.is_dir() else None
         if folder is None:
             raise IndexMissing(f"No index at {root}. Build it with `kb index --index {root}`.")
         manifest = read_manifest(folder)
-        # Checksums on every load, not only in `kb check`: bytes changed in place keep a file's size, and a
-        # FAISS or BM25 array read from them is served (NaN scores) or copied into the next build without a word.
-        # It costs about as much again as reading the files (BENCHMARKS.md, bench/verify_cost.py).
+        # Bytes changed in place keep a file's size. Checksumming every file on every load cost +0.78 s at 100k
+        # passages (+690%, mostly hashing chunks.sqlite, which a load never reads; bench/verify_cost.py), so a
+        # search load checks what it reads instead: sizes here, the vectors' norms and the BM25 arrays' ranges
+        # as they load, SQLite pages as they are queried. A build (before copying anything over) and `kb check`
+        # verify every checksum.
         check_files(folder, manifest, checksums)
         try:
             vectors = open_store(folder, StoreSpec.from_dict(manifest.vector_store))
             chunks = ChunkDB(folder / DB_FILE)
             lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
+            if lexical.damage():
+                raise ValueError(f"{folder / BM25_FOLDER} is damaged: {lexical.damage()}")
         except (RuntimeError, OSError, ValueError, TypeError, KeyError, sqlite3.Error) as exc:  # faiss: RuntimeError
             raise IndexMismatch(f"The index at {folder} cannot be loaded ({exc}). Run `kb index --rebuild`.") from exc
         index = cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors, lexical=lexical)
         try:
             problems = index.consistency_problems()
-        except sqlite3.Error as exc:
-            problems = [f"{folder / DB_FILE} cannot be read ({exc})"]
+        except IndexMismatch:  # a chunk table SQLite cannot read
+            index.close()
+            raise
         if problems:
             index.close()
             raise IndexMismatch(f"The index at {folder} is inconsistent: {problems[0]}. Run `kb index --rebuild`.")
@@ -260,7 +265,7 @@ def verify_current(root: Path) -> tuple[Manifest | None, list[str]]:
     problems = file_problems(folder, manifest, checksums=True)
     if not problems:
         try:
-            index = StoredIndex._open(root, checksums=False)  # just verified
+            index = StoredIndex._open(root)  # checksums just verified
         except IndexMismatch as exc:
             problems.append(str(exc).removesuffix(" Run `kb index --rebuild`."))
         else:
@@ -273,7 +278,7 @@ def open_for_build(root: Path) -> tuple[StoredIndex | None, list[str]]:
     aside and the build starts afresh from the corpus: it never carries rows over from a generation that fails
     its checks. Returns the generation (None when there is none to use) and notes for the user."""
     try:
-        return StoredIndex._open(root), []
+        return StoredIndex._open(root, checksums=True), []
     except IndexMissing:
         return None, []
     except IndexMismatch as exc:
