@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from essay_kb import Config, KnowledgeBase
 from essay_kb.cli import cmd_index
@@ -24,6 +25,7 @@ from essay_kb.store import current_generation, current_manifest
 from essay_kb.store.embedding_cache import CACHE_FILE, CACHE_FOLDER
 from essay_kb.store.lock import build_lock
 
+ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "如何提升基层党员干部的素质？"
 COOPERATIVE = ("# 乡村振兴中的合作社\n\n合作社把分散的小农户组织起来，统一采购农资、统一销售农产品，让农民在市场中有了"
                "议价能力。\n\n## 经验\n\n村集体牵头、能人带动、农户入股，是合作社办得好的共同经验。\n")
@@ -176,6 +178,20 @@ def test_rebuild_from_the_command_line_repairs_a_garbage_pointer(kb_copy: Knowle
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "set the damaged pointer aside as" in result.stderr
     assert run_kb(kb_copy, "check").stdout.startswith("index OK")
+
+
+def test_the_apps_rebuild_button_repairs_a_garbage_pointer(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    _pointer_not_utf8(kb_copy.config.index)
+    monkeypatch.setenv("ESSAY_KB_CORPUS", str(kb_copy.config.corpus))
+    monkeypatch.setenv("ESSAY_KB_INDEX", str(kb_copy.config.index))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    assert not at.exception
+    assert any("cannot be used" in e.value and "CURRENT" in e.value for e in at.error)
+    next(b for b in at.button if b.label == "Rebuild the index").click().run()
+    assert any("Indexed 1 essays" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("set the damaged pointer aside" in i.value for i in at.info)
+    at.text_input[0].input(QUESTION).run()
+    assert not at.exception and any("class='passage'" in str(m.value) for m in at.markdown)
 
 
 # Item 4: an overwritten SQLite page.

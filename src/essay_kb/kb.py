@@ -34,7 +34,7 @@ from essay_kb.references import Reference, parse_reference, shared_references, t
 from essay_kb.search import MODES, Hit, SearchFilter, search
 from essay_kb.store import Manifest, StoredIndex, check_model, current_generation, current_manifest
 from essay_kb.store.embedding_cache import cache_problems
-from essay_kb.store.folder import verify_current
+from essay_kb.store.folder import CURRENT_FILE, verify_current
 
 EVAL_DEPTH = 50  # passages fetched per question so that ten distinct essays can be ranked
 # The model reads 512 tokens (~500 Chinese characters) and a question is a sentence or two; a longer "question"
@@ -113,10 +113,9 @@ class KnowledgeBase:
         return self._embedder
 
     def has_index(self) -> bool:
-        try:
-            return current_generation(self.config.index) is not None
-        except EssayKBError:
-            return False
+        """Whether an index was built here, even one now damaged (opening it then says what is wrong and how to
+        repair it, rather than the index being taken for never built)."""
+        return (self.config.index / CURRENT_FILE).exists()
 
     def index(self) -> StoredIndex:
         """The current index generation, reopened when a build has published a newer one."""
