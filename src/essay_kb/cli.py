@@ -38,20 +38,24 @@ SHOWN_NAMES = 10  # per kind of change; a first build of a big corpus would othe
 
 
 def _build(kb: KnowledgeBase, rebuild: bool = False, wait: float = 0) -> BuildReport:
+    # The model loads only once the build holds the lock and finds work (the "load" stage), so a busy lock or
+    # an up-to-date index answers at once.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
-        task = bar.add_task("loading model", total=None)
-        kb.embedder  # noqa: B018 - load the model under the spinner, not inside the first batch
-        bar.update(task, description="waiting for the build lock" if wait else "starting")
+        task = bar.add_task("waiting for the build lock" if wait else "checking the index", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=BUILD_STAGES.get(stage, stage), completed=done, total=total)
+            bar.update(task, description=BUILD_STAGES.get(stage, stage), completed=done,
+                       total=None if stage == "load" else total)
 
         report = kb.build(progress, rebuild=rebuild, wait=wait)
     for problem in report.problems:
-        err.print(f"[yellow]skipped:[/] {escape(problem)}")
+        err.print(f"[yellow]skipped:[/] {escape(problem)}", soft_wrap=True)
     for note in report.notes:
-        err.print(f"[yellow]note:[/] {escape(note)}")
+        err.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
+    if report.up_to_date:
+        out.print("index is up to date; nothing to do (use --rebuild to read every essay again)")
+        return report
     speed = f", {report.passages_per_second:.1f} passages/s" if report.embedded else ""
     out.print(f"indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s: "
               f"{report.embedded} embedded{speed}, {report.reused} reused → {kb.config.index}")
@@ -84,9 +88,8 @@ def cmd_index(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     if changes.outdated:
         out.print("the index was built with other settings (model, chunker, max_chars or tokenizer): "
                   "every essay is read again")
-    if changes.up_to_date and not args.rebuild and kb.has_index():
-        out.print("index is up to date; nothing to do (use --rebuild to read every essay again)")
-        return 0
+    # Even when the corpus is unchanged the build runs: it verifies the index and repairs a damaged one, and
+    # returns without loading the model when there is nothing to do.
     _build(kb, rebuild=args.rebuild, wait=-1 if args.wait is None else args.wait)
     return 0
 

@@ -78,6 +78,16 @@ def _folder_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def model_fingerprint(model: str) -> str:
+    """What an index records to identify a model, computed without loading it (a hash of the bundled file, or
+    of a model folder's configuration and weight sizes; a hub model's name)."""
+    name = canonical_model_name(model)
+    if name == BUNDLED_MODEL_NAME:
+        return f"{BUNDLED_MODEL_NAME}@{bundled_fingerprint()}"
+    path = Path(name).expanduser()
+    return f"{name}@{_folder_fingerprint(path)}" if path.is_dir() else name
+
+
 def _encoder_in_bf16(model) -> None:  # type: ignore[no-untyped-def]
     """Run the encoder (the first module) in bf16 and everything after it (pooling, normalising) in fp32.
 
@@ -197,7 +207,7 @@ class Embedder:
         if self.name == BUNDLED_MODEL_NAME:
             _force_offline()
             folder = ensure_bundled_model()
-            self.fingerprint = f"{BUNDLED_MODEL_NAME}@{bundled_fingerprint()}"
+            self.fingerprint = model_fingerprint(self.name)
             return SentenceTransformer(str(folder), device="cpu", local_files_only=True, model_kwargs=self._dtype())
         path = Path(self.name).expanduser()
         try:
@@ -208,7 +218,7 @@ class Embedder:
                 f"Cannot load embedding model {self.name!r} ({exc.__class__.__name__}: {exc}). "
                 f"Use a model folder on disk, or the bundled offline model: --model {BUNDLED_MODEL_NAME}"
             ) from exc
-        self.fingerprint = f"{self.name}@{_folder_fingerprint(path)}" if path.is_dir() else self.name
+        self.fingerprint = model_fingerprint(self.name)
         return model
 
     def _dtype(self) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -15,24 +16,24 @@ import numpy as np
 from essay_kb.changes import Changes, CorpusFile, diff_corpus, hash_corpus
 from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
 from essay_kb.embedder import Embedder
-from essay_kb.errors import EmptyCorpus, IndexMismatch, IndexMissing, UnreadableEssay
+from essay_kb.errors import EmptyCorpus, IndexMismatch, UnreadableEssay
 from essay_kb.ingest import Essay, read_essay
 from essay_kb.lexical import DEFAULT_TOKENIZER, LexicalIndex, get_tokenizer
 from essay_kb.normalize import normalize_for_search
 from essay_kb.store import EssayEntry, Manifest, ModelInfo, StoredIndex, write_generation
 from essay_kb.store.chunks import ChunkRow, EssayRow, chunk_row, essay_row, row_tokens
 from essay_kb.store.embedding_cache import EmbeddingCache, text_key
-from essay_kb.store.folder import remove_dead_builds
+from essay_kb.store.folder import open_for_build, remove_dead_builds
 from essay_kb.store.lock import build_lock
-from essay_kb.store.manifest import SkippedFile
+from essay_kb.store.manifest import BuildSpec, SkippedFile, build_differences, store_differs
 from essay_kb.store.vectors import Reuse, choose_store
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # the max_file_mb setting's default
 BuildProgress = Callable[[str, int, int], None]  # (stage, done, total)
-BUILD_STAGES = {"read": "reading new and changed essays", "embed": "embedding new passages",
-                "write": "writing the index"}
+BUILD_STAGES = {"load": "loading the model", "read": "reading new and changed essays",
+                "embed": "embedding new passages", "write": "writing the index"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class BuildReport:
     changes: Changes | None = None
     problems: tuple[str, ...] = field(default=())  # one line per file not indexed, naming it and the fix
     notes: tuple[str, ...] = field(default=())  # things the user should know that are not failures
+    up_to_date: bool = False  # nothing had changed: no generation was written
 
     @property
     def passages_per_second(self) -> float:
@@ -86,9 +88,23 @@ def passage_text(chunk: Chunk, title: str) -> str:
     return normalize_for_search(body)
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    """The embedding model a build uses: named and fingerprinted up front, loaded only when there is work (a
+    build with nothing to do, or one that finds the lock taken, never pays the model's seconds and memory)."""
+
+    name: str
+    fingerprint: str
+    load: Callable[[], Embedder]
+
+    @classmethod
+    def of(cls, embedder: Embedder) -> ModelChoice:
+        return cls(embedder.name, embedder.fingerprint, lambda: embedder)
+
+
 def build_index(
     corpus: Path,
-    embedder: Embedder,
+    embedder: Embedder | ModelChoice,
     root: Path,
     max_chars: int = 600,
     progress: BuildProgress | None = None,
@@ -100,10 +116,11 @@ def build_index(
 ) -> BuildReport:
     """Bring the index up to date with the corpus and publish the result as a new generation.
 
-    Only new and changed essays are read and chunked; unchanged essays are copied from the current generation;
-    only passages no earlier build embedded with this model are embedded. One build at a time (`wait` seconds
-    for a running one). Whatever happens, the previous generation stays whole and current until the new one
-    is complete.
+    Only new and changed essays are read and chunked; unchanged essays are copied from the current generation
+    once it passes its checks (a damaged one is set aside, renamed, and everything is read again); only passages
+    no earlier build embedded with this model are embedded. One build at a time (`wait` seconds for a running
+    one), and the lock is taken before the model is loaded. Whatever happens, the previous generation stays whole
+    and current until the new one is complete.
 
     Args:
         rebuild: read and chunk every essay again (vectors still come from the cache when the text is the same).
@@ -114,17 +131,30 @@ def build_index(
         EmptyCorpus: nothing readable to index.
     """
     started = time.perf_counter()
+    model = embedder if isinstance(embedder, ModelChoice) else ModelChoice.of(embedder)
     with build_lock(root, wait):
         remove_dead_builds(root)
-        previous = _previous_generation(root)
-        outdated = rebuild or previous is None or _outdated(previous.manifest, embedder.fingerprint, max_chars,
-                                                            lexical_tokenizer)
-        store_changed = previous is not None and store_differs(previous.manifest, vector_store)
+        previous, notes = open_for_build(root)
+        reasons, store_changed = ([], False) if previous is None else compare_build(
+            previous.manifest, model.fingerprint, max_chars, lexical_tokenizer, vector_store)
+        outdated = rebuild or previous is None or bool(reasons)
         changes = diff_corpus(hash_corpus(corpus, max_bytes), previous.manifest if previous else None, outdated,
                               store_changed)
         try:
-            return _build(changes, corpus, previous, embedder, root, max_chars, progress, lexical_tokenizer,
-                          vector_store, started)
+            if previous is not None and changes.up_to_date:
+                return BuildReport(essays=len(previous.manifest.essays), chunks=previous.manifest.chunks,
+                                   seconds=time.perf_counter() - started, embed_seconds=0.0,
+                                   reused=previous.manifest.chunks, changes=changes, up_to_date=True)
+            if progress:
+                progress("load", 0, 1)
+            try:
+                report = _build(changes, corpus, previous, model.load(), root, max_chars, progress,
+                                lexical_tokenizer, vector_store, started)
+            except BaseException:
+                for note in notes:  # the report that would carry them is lost; a setting-aside must not be
+                    log.warning("%s", note)
+                raise
+            return dataclasses.replace(report, notes=(*notes, *report.notes))
         finally:
             if previous is not None:
                 previous.close()
@@ -237,13 +267,18 @@ def _build(
     if previous is not None and rows.copied_from:
         vectors[rows.copied_to] = previous.vectors.vectors(rows.copied_from)
     embed_started = time.perf_counter()
-    cache = EmbeddingCache.in_index(root, embedder.fingerprint, embedder.dimension)
+    cache, cache_note = EmbeddingCache.open_or_set_aside(root, embedder.fingerprint, embedder.dimension)
+    if cache_note:
+        notes.append(cache_note)
     try:
         new_vectors, embedded = embed_with_cache(list(rows.to_embed.values()), embedder, cache, progress)
     finally:
         cache.close()
     if rows.to_embed:
         vectors[list(rows.to_embed)] = new_vectors
+    if not np.isfinite(vectors).all():  # cheap, and a NaN row would otherwise be published and copied onward
+        raise IndexMismatch("Some passage vectors are not finite numbers; nothing was written. Run "
+                            "`kb index --rebuild`.")
     embed_seconds = time.perf_counter() - embed_started
     if progress:
         progress("write", 0, 1)
@@ -297,23 +332,15 @@ def embed_with_cache(
     return np.stack([known[k] for k in keys]), len(todo)
 
 
-def _previous_generation(root: Path) -> StoredIndex | None:
-    """The current generation, to copy unchanged essays from; a damaged one is ignored (and replaced)."""
-    try:
-        return StoredIndex.open(root)
-    except IndexMissing:
-        return None
-    except IndexMismatch as exc:
-        log.warning("not reusing the current index generation: %s", exc)
-        return None
-
-
-def store_differs(manifest: Manifest, setting: str) -> bool:
-    """Whether the configured store (for the index's size) is not the one the index was written with."""
-    recorded = {k: v for k, v in manifest.vector_store.items() if k != "collection"}  # named when written
-    return choose_store(setting, manifest.chunks).as_dict() != recorded
-
-
-def _outdated(manifest: Manifest, fingerprint: str, max_chars: int, lexical_tokenizer: str) -> bool:
-    return (manifest.model.fingerprint != fingerprint or manifest.chunker_version != CHUNKER_VERSION
-            or manifest.max_chars != max_chars or manifest.lexical_tokenizer != lexical_tokenizer)
+def compare_build(
+    manifest: Manifest, fingerprint: str, max_chars: int, lexical_tokenizer: str, vector_store: str,
+    dimension: int | None = None,
+) -> tuple[list[str], bool]:
+    """What the index was built with against what is configured, the one comparison `kb index`, `kb check`,
+    the app and the build all use: (why every essay must be read again, whether vectors move to another store).
+    """
+    built = manifest.built_with
+    wanted = BuildSpec(model=built.model, fingerprint=fingerprint, chunker_version=CHUNKER_VERSION,
+                       max_chars=max_chars, lexical_tokenizer=lexical_tokenizer, dimension=dimension,
+                       vector_store=choose_store(vector_store, manifest.chunks).as_dict())
+    return build_differences(built, wanted), store_differs(built, wanted)

@@ -11,22 +11,31 @@ from typing import Any
 import numpy as np
 
 from essay_kb.changes import Changes, diff_corpus, hash_corpus
-from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
+from essay_kb.chunker import Chunk, chunk_essay
 from essay_kb.compare import LABELS, AlignedPair, Relatedness, align_paragraphs, overlap_share, relatedness
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
-from essay_kb.embedder import Embedder, canonical_model_name, native_bf16, resolve_precision
-from essay_kb.errors import EssayKBError, QuestionRejected
+from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
+from essay_kb.errors import EssayKBError, IndexMismatch, QuestionRejected
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.files import display_name, read_file_bytes
 from essay_kb.fusion import FusionConfig
-from essay_kb.indexer import BuildProgress, BuildReport, build_index, read_problems, scan_corpus, store_differs
+from essay_kb.indexer import (
+    BuildProgress,
+    BuildReport,
+    ModelChoice,
+    build_index,
+    compare_build,
+    read_problems,
+    scan_corpus,
+)
 from essay_kb.ingest import Essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.search import MODES, Hit, SearchFilter, search
-from essay_kb.store import StoredIndex, check_model, current_generation, current_manifest
-from essay_kb.store.folder import verify_current
+from essay_kb.store import Manifest, StoredIndex, check_model, current_generation, current_manifest
+from essay_kb.store.embedding_cache import cache_problems
+from essay_kb.store.folder import CURRENT_FILE, verify_current
 
 EVAL_DEPTH = 50  # passages fetched per question so that ten distinct essays can be ranked
 # The model reads 512 tokens (~500 Chinese characters) and a question is a sentence or two; a longer "question"
@@ -105,10 +114,9 @@ class KnowledgeBase:
         return self._embedder
 
     def has_index(self) -> bool:
-        try:
-            return current_generation(self.config.index) is not None
-        except EssayKBError:
-            return False
+        """Whether an index was built here, even one now damaged (opening it then says what is wrong and how to
+        repair it, rather than the index being taken for never built)."""
+        return (self.config.index / CURRENT_FILE).exists()
 
     def index(self) -> StoredIndex:
         """The current index generation, reopened when a build has published a newer one."""
@@ -122,17 +130,26 @@ class KnowledgeBase:
         self._index = index
         return index
 
+    @property
+    def model_fingerprint(self) -> str:
+        """The configured model's fingerprint, without loading the model unless it is loaded already."""
+        return self._embedder.fingerprint if self._embedder else model_fingerprint(self.config.model)
+
+    def rebuild_reasons(self, manifest: Manifest) -> tuple[list[str], bool]:
+        """Why this index must be read again under the configuration, and whether its store changes."""
+        return compare_build(manifest, self.model_fingerprint, self.config.max_chars, self.config.lexical_tokenizer,
+                             self.config.vector_store, self._embedder.dimension if self._embedder else None)
+
     def status(self) -> Changes:
-        """What changed in the corpus since the current index was built (hashes files, parses none)."""
-        manifest = current_manifest(self.config.index) if self.has_index() else None
-        outdated = manifest is not None and (
-            manifest.chunker_version != CHUNKER_VERSION
-            or manifest.model.name != canonical_model_name(self.config.model)
-            or manifest.max_chars != self.config.max_chars
-            or manifest.lexical_tokenizer != self.config.lexical_tokenizer
-        )
-        store_changed = manifest is not None and store_differs(manifest, self.config.vector_store)
-        return diff_corpus(hash_corpus(self.config.corpus, self.max_file_bytes), manifest, outdated, store_changed)
+        """What changed in the corpus since the current index was built (hashes files, parses none); an index
+        whose pointer or manifest cannot be read counts as none (the next build sets it aside)."""
+        try:
+            manifest = current_manifest(self.config.index)
+        except IndexMismatch:
+            manifest = None
+        reasons, store_changed = self.rebuild_reasons(manifest) if manifest else ([], False)
+        return diff_corpus(hash_corpus(self.config.corpus, self.max_file_bytes), manifest, bool(reasons),
+                           store_changed)
 
     def will_skip(self, changes: Changes) -> list[str]:
         """Why the next build will skip files: refused ones, and new or changed files that cannot be read."""
@@ -145,7 +162,9 @@ class KnowledgeBase:
     def build(self, progress: BuildProgress | None = None, rebuild: bool = False, wait: float = 0) -> BuildReport:
         """Bring the index up to date with the corpus (incrementally unless `rebuild`); the old generation
         serves searches until the new one is complete. `wait`: seconds to queue behind a running build."""
-        return build_index(self.config.corpus, self.embedder, self.config.index, self.config.max_chars, progress,
+        model = self._embedder or ModelChoice(canonical_model_name(self.config.model), self.model_fingerprint,
+                                              lambda: self.embedder)
+        return build_index(self.config.corpus, model, self.config.index, self.config.max_chars, progress,
                            lexical_tokenizer=self.config.lexical_tokenizer, max_bytes=self.max_file_bytes,
                            rebuild=rebuild, wait=wait, vector_store=self.config.vector_store)
 
@@ -158,18 +177,21 @@ class KnowledgeBase:
         manifest, problems = verify_current(self.config.index)
         fix = "run `kb index --rebuild`"
         lines = [f"{p}: {fix}" for p in problems]
+        lines += [f"the embedding cache {p}: {fix} (it sets the cache aside)"
+                  for p in cache_problems(self.config.index)]
         if manifest is None:
             return lines
         try:
-            check_model(manifest, self.embedder.fingerprint, self.embedder.dimension)
+            check_model(manifest, self.model_fingerprint, self._embedder.dimension if self._embedder else None)
         except EssayKBError as exc:
             lines.append(str(exc))
         changes = self.status()
         stale = [f"{i} is new" for i in changes.added] + [f"{i} changed" for i in changes.changed] + \
                 [f"{i} was removed" for i in changes.removed]
         lines += [f"stale: {what} since the index was built: run `kb index`" for what in stale]
-        if changes.outdated:
-            lines.append(f"the index was built with other settings (chunker, max_chars or tokenizer): {fix}")
+        reasons = [r for r in self.rebuild_reasons(manifest)[0] if not r.startswith("model ")]  # reported above
+        if reasons:
+            lines.append(f"the index was built with other settings ({'; '.join(reasons)}): {fix}")
         return lines
 
     def ask(
@@ -329,7 +351,11 @@ class KnowledgeBase:
         info: dict[str, Any] = {"config": self.config.as_dict(),
                                 "embedder": {"precision": resolve_precision(self.config.precision),
                                              "native_bf16": native_bf16()}}
-        m = current_manifest(self.config.index)
+        try:
+            m = current_manifest(self.config.index)
+        except IndexMismatch as exc:
+            info["index"] = {"error": str(exc)}
+            m = None
         if m:
             info["index"] = {
                 "generation": current_generation(self.config.index).name,  # type: ignore[union-attr]
@@ -343,7 +369,7 @@ class KnowledgeBase:
                 "bytes": m.size,
                 "built_seconds": m.build_seconds,
             }
-        else:
+        elif "index" not in info:
             info["index"] = None
         try:
             status = self.status()

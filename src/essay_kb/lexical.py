@@ -111,6 +111,22 @@ class LexicalIndex:
     def load(cls, folder: Path, tokenizer: str) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(folder / BM25_FOLDER), show_progress=False), tokenizer)
 
+    def damage(self) -> str:
+        """What is wrong with the loaded score arrays ("" when they are sound): every load runs this instead of
+        a checksum, at a cost well below the read (bench/verify_cost.py). Bytes changed in place are caught when
+        they turn a score negative or not finite, or a row or term pointer out of range."""
+        scores = self._bm25.scores
+        data, indices, indptr, docs = scores["data"], scores["indices"], scores["indptr"], int(scores["num_docs"])
+        if not len(indptr) or indptr[0] != 0 or indptr[-1] != len(data):
+            return "its term pointers do not match its scores"
+        if len(indices) != len(data) or (len(data) and (indices.min() < 0 or indices.max() >= docs)):
+            return "it points at rows that do not exist"
+        if (np.diff(indptr) < 0).any():
+            return "its term pointers run backwards"
+        if not np.isfinite(data).all() or (data < 0).any():
+            return "it holds scores that are negative or not finite numbers"
+        return ""
+
     def query_terms(self, question: str) -> list[str]:
         """The question's tokens that occur in the corpus, in question order, without repeats."""
         vocab = self._bm25.vocab_dict

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from essay_kb.chunker import SECTION_SEPARATOR, Chunk, split_sentences
+from essay_kb.errors import IndexMismatch
 from essay_kb.ingest import Essay, EssayMeta
 from essay_kb.normalize import matchable_text, text_fingerprint
 
@@ -77,12 +78,20 @@ class ChunkDB:
     """Read-only access to one generation's chunk database (safe to share across app threads)."""
 
     def __init__(self, path: Path) -> None:
+        self._path = path
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._titles: dict[str, str] | None = None
         self._kinds: list[tuple[str, str]] | None = None
 
     def close(self) -> None:
         self._db.close()
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
+        """All rows of a query; a page SQLite cannot read (bytes changed on disk) is an IndexMismatch, not a crash."""
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise IndexMismatch(f"{self._path} is damaged ({exc}). Run `kb index --rebuild`.") from exc
 
     def chunks(self, rows: Sequence[int]) -> list[Chunk]:
         """The chunks with these row ids, in the order asked."""
@@ -91,20 +100,20 @@ class ChunkDB:
         marks = ",".join("?" * len(rows))
         found = {
             r[0]: _chunk_from_row(r)
-            for r in self._db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE row IN ({marks})", list(rows))
+            for r in self._query(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE row IN ({marks})", list(rows))
         }
         return [found[r] for r in rows]
 
     def highlight_inputs(self, rows: Sequence[int]) -> dict[int, tuple[str, list[tuple[int, int]]]]:
         """row → (matchable text, sentence spans), as stored at build time."""
         marks = ",".join("?" * len(rows))
-        cur = self._db.execute(f"SELECT row, matchable, sentences FROM chunks WHERE row IN ({marks})", list(rows))
+        cur = self._query(f"SELECT row, matchable, sentences FROM chunks WHERE row IN ({marks})", list(rows))
         return {r: (m, [tuple(s) for s in json.loads(spans)]) for r, m, spans in cur}  # type: ignore[misc]
 
     def kinds_and_fingerprints(self, rows: Sequence[int]) -> dict[int, tuple[str, str]]:
         """row → (kind, text fingerprint), for ranking decisions that need no chunk text."""
         if self._kinds is None:  # read once per generation: a query then asks no SQL before the final hits
-            cur = self._db.execute("SELECT kind, fingerprint FROM chunks ORDER BY row")
+            cur = self._query("SELECT kind, fingerprint FROM chunks ORDER BY row")
             self._kinds = [(kind, fp) for kind, fp in cur]
         return {r: self._kinds[r] for r in rows}
 
@@ -113,14 +122,14 @@ class ChunkDB:
 
     def essay_rows(self, essay_id: str) -> list[tuple[int, Chunk]]:
         """(row, chunk) of an essay in reading order; the rows index its vectors."""
-        cur = self._db.execute(
+        cur = self._query(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,)
         )
         return [(r[0], _chunk_from_row(r)) for r in cur]
 
     def neighbours(self, chunk: Chunk, n: int) -> tuple[list[Chunk], list[Chunk]]:
         """Up to n paragraphs before and after `chunk` in the same section of the same essay, in reading order."""
-        cur = self._db.execute(
+        cur = self._query(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE essay_id = ? AND section = ? AND kind != 'heading' "
             "AND ordinal BETWEEN ? AND ? AND ordinal != ? ORDER BY ordinal",
             (chunk.essay_id, json.dumps(list(chunk.section), ensure_ascii=False), chunk.ordinal - n,
@@ -136,7 +145,7 @@ class ChunkDB:
             if values:
                 clauses.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)
-        rows = [r for (r,) in self._db.execute(
+        rows = [r for (r,) in self._query(
             "SELECT row FROM chunks" + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
         )]
         if section:
@@ -146,23 +155,23 @@ class ChunkDB:
 
     def _rows_in_section(self, prefix: str) -> list[int]:
         # Section paths are stored as JSON lists; compare the joined path so "二、" matches "二、… › （一）…".
-        return [row for row, section in self._db.execute("SELECT row, section FROM chunks")
+        return [row for row, section in self._query("SELECT row, section FROM chunks")
                 if SECTION_SEPARATOR.join(json.loads(section)).startswith(prefix)]
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        return int(self._query("SELECT count(*) FROM chunks")[0][0])
 
     def stored_essay(self, essay_id: str) -> tuple[EssayRow, list[int], list[ChunkRow]] | None:
         """An essay's rows as stored (for the next build to copy unchanged), with its chunks' row ids."""
-        essay = self._db.execute("SELECT * FROM essays WHERE id = ?", (essay_id,)).fetchone()
-        if essay is None:
+        found = self._query("SELECT * FROM essays WHERE id = ?", (essay_id,))
+        if not found:
             return None
-        cur = self._db.execute("SELECT * FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,))
-        rows = cur.fetchall()
+        essay = found[0]
+        rows = self._query("SELECT * FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,))
         return essay, [r[0] for r in rows], [r[1:] for r in rows]
 
     def essays(self) -> list[Essay]:
-        cur = self._db.execute(
+        cur = self._query(
             "SELECT id, title, sha256, text, source, author, url, keywords, abstract FROM essays ORDER BY id"
         )
         return [
@@ -174,5 +183,5 @@ class ChunkDB:
 
     def titles(self) -> dict[str, str]:
         if self._titles is None:  # a generation never changes, so the titles are read once
-            self._titles = dict(self._db.execute("SELECT id, title FROM essays"))
+            self._titles = dict(self._query("SELECT id, title FROM essays"))
         return self._titles

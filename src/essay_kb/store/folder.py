@@ -20,7 +20,7 @@ import numpy as np
 
 from essay_kb.durable import fsync_path
 from essay_kb.errors import IndexMismatch, IndexMissing
-from essay_kb.lexical import LexicalIndex
+from essay_kb.lexical import BM25_FOLDER, LexicalIndex
 from essay_kb.store.chunks import DB_FILE, ChunkDB, ChunkRow, EssayRow, write_chunk_db
 from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, file_problems, file_record, read_manifest
 from essay_kb.store.vectors import (
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 PARTIAL_SUFFIX = ".partial"
-
+DAMAGED_MARK = ".damaged-"  # a generation, pointer or cache set aside by a repair: kept for the user, never read
 
 
 def current_generation(root: Path) -> Path | None:
@@ -46,11 +46,56 @@ def current_generation(root: Path) -> Path | None:
     pointer = root / CURRENT_FILE
     if not pointer.is_file():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise IndexMismatch(f"{pointer} is damaged (not text). Run `kb index --rebuild`.") from None
+    except OSError as exc:
+        raise IndexMismatch(f"{pointer} cannot be read ({exc.strerror}). Run `kb index --rebuild`.") from exc
     folder = root / name
-    if not name.startswith(GENERATION_PREFIX) or not folder.is_dir():
+    if (not name.startswith(GENERATION_PREFIX) or Path(name).name != name or DAMAGED_MARK in name
+            or not folder.is_dir()):
         raise IndexMismatch(f"{pointer} names {name!r}, which is not a generation folder. Run `kb index --rebuild`.")
     return folder
+
+
+def set_aside(path: Path, companions: Sequence[str] = ()) -> Path:
+    """Rename a damaged file or folder beside itself (`NAME.damaged-TIME`), with its companion files (NAME +
+    suffix, e.g. SQLite's -wal), so a repair can replace it and nothing is lost; returns the new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}{DAMAGED_MARK}{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}{DAMAGED_MARK}{stamp}-{n}")
+    for suffix in companions:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    os.replace(path, target)
+    fsync_path(path.parent)
+    return target
+
+
+def set_aside_current(root: Path, problem: str) -> list[str]:
+    """Set aside the current generation after it failed its checks (or the pointer, when that is what is damaged);
+    returns the note for the user saying what was renamed to what. Only the holder of the build lock may call it."""
+    pointer = root / CURRENT_FILE
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        name = ""
+    folder = root / name if name.startswith(GENERATION_PREFIX) and Path(name).name == name else None
+    why = f"the index failed its checks ({problem.removesuffix(' Run `kb index --rebuild`.')})"
+    if folder is not None and folder.is_dir() and DAMAGED_MARK not in name:
+        moved = set_aside(folder)
+        pointer.unlink()  # it held nothing but the name the set-aside folder still carries
+        fsync_path(root)
+        return [f"{why}: set the damaged generation aside as {moved} (delete it when you no longer need it); "
+                "rebuilding from the corpus"]
+    if pointer.exists():
+        return [f"{why}: set the damaged pointer aside as {set_aside(pointer)}; rebuilding from the corpus"]
+    return [why]
 
 
 def current_manifest(root: Path) -> Manifest | None:
@@ -127,7 +172,8 @@ def remove_stale_generations(root: Path, keep: Path | None = None) -> None:
     """
     current = current_generation(root)
     for entry in root.iterdir():
-        if entry.is_dir() and entry.name.startswith(GENERATION_PREFIX) and entry not in (current, keep):
+        if (entry.is_dir() and entry.name.startswith(GENERATION_PREFIX) and entry not in (current, keep)
+                and DAMAGED_MARK not in entry.name):
             log.info("removing stale index generation %s", entry.name)
             _discard(entry)
             shutil.rmtree(entry, ignore_errors=True)
@@ -159,20 +205,31 @@ class StoredIndex:
             return cls._open(root)
 
     @classmethod
-    def _open(cls, root: Path) -> StoredIndex:
+    def _open(cls, root: Path, checksums: bool = False) -> StoredIndex:
         folder = current_generation(root) if root.is_dir() else None
         if folder is None:
             raise IndexMissing(f"No index at {root}. Build it with `kb index --index {root}`.")
         manifest = read_manifest(folder)
-        check_files(folder, manifest)
+        # Bytes changed in place keep a file's size. Checksumming every file on every load cost +0.78 s at 100k
+        # passages (+690%, mostly hashing chunks.sqlite, which a load never reads; bench/verify_cost.py), so a
+        # search load checks what it reads instead: sizes here, the vectors' norms and the BM25 arrays' ranges
+        # as they load, SQLite pages as they are queried. A build (before copying anything over) and `kb check`
+        # verify every checksum.
+        check_files(folder, manifest, checksums)
         try:
             vectors = open_store(folder, StoreSpec.from_dict(manifest.vector_store))
             chunks = ChunkDB(folder / DB_FILE)
             lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
-        except (RuntimeError, OSError, ValueError, TypeError, sqlite3.Error) as exc:  # faiss raises RuntimeError
+            if lexical.damage():
+                raise ValueError(f"{folder / BM25_FOLDER} is damaged: {lexical.damage()}")
+        except (RuntimeError, OSError, ValueError, TypeError, KeyError, sqlite3.Error) as exc:  # faiss: RuntimeError
             raise IndexMismatch(f"The index at {folder} cannot be loaded ({exc}). Run `kb index --rebuild`.") from exc
         index = cls(folder=folder, manifest=manifest, chunks=chunks, vectors=vectors, lexical=lexical)
-        problems = index.consistency_problems()
+        try:
+            problems = index.consistency_problems()
+        except IndexMismatch:  # a chunk table SQLite cannot read
+            index.close()
+            raise
         if problems:
             index.close()
             raise IndexMismatch(f"The index at {folder} is inconsistent: {problems[0]}. Run `kb index --rebuild`.")
@@ -208,9 +265,21 @@ def verify_current(root: Path) -> tuple[Manifest | None, list[str]]:
     problems = file_problems(folder, manifest, checksums=True)
     if not problems:
         try:
-            index = StoredIndex._open(root)
+            index = StoredIndex._open(root)  # checksums just verified
         except IndexMismatch as exc:
             problems.append(str(exc).removesuffix(" Run `kb index --rebuild`."))
         else:
             index.close()
     return manifest, problems
+
+
+def open_for_build(root: Path) -> tuple[StoredIndex | None, list[str]]:
+    """The current generation, verified, for a build to copy from; a damaged one (or a damaged pointer) is set
+    aside and the build starts afresh from the corpus: it never carries rows over from a generation that fails
+    its checks. Returns the generation (None when there is none to use) and notes for the user."""
+    try:
+        return StoredIndex._open(root, checksums=True), []
+    except IndexMissing:
+        return None, []
+    except IndexMismatch as exc:
+        return None, set_aside_current(root, str(exc))

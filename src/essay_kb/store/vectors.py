@@ -162,7 +162,11 @@ class FaissStore:
         if spec.kind == "hnsw":
             index.hnsw.efSearch = spec.ef_search
         slots = folder / SLOTS_FILE
-        return cls(index, spec, np.load(slots) if slots.exists() else None)
+        slot_rows = np.load(slots) if slots.exists() else None
+        problem = _damage(index, slot_rows)
+        if problem:
+            raise ValueError(f"{folder / VECTORS_FILE} is damaged: {problem}")
+        return cls(index, spec, slot_rows)
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self._index, str(folder / VECTORS_FILE))
@@ -236,6 +240,32 @@ class FaissStore:
     def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
         """Exact cosine of the query with the given rows (candidates found only by the other retriever)."""
         return self.vectors(rows) @ query.astype(np.float32)
+
+
+def _damage(index: faiss.Index, slot_rows: np.ndarray | None) -> str:
+    """What is wrong with a loaded FAISS index ("" when nothing is): every load runs this instead of a checksum,
+    at a fraction of the read's cost (bench/verify_cost.py). Bytes changed in place are caught when they make a
+    stored vector other than a unit vector of finite numbers, or an HNSW link point outside the graph (which
+    could crash the search rather than just rank badly)."""
+    total = int(index.ntotal)
+    flat = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSW) else index
+    if not isinstance(flat, faiss.IndexFlat):
+        return ""  # a kind we do not write; its own reader checks it
+    stored = faiss.rev_swig_ptr(flat.get_xb(), total * index.d).reshape(total, index.d)  # a view: no copy
+    for start in range(0, total, 65536):  # bounded temporaries, whatever the index size
+        block = stored[start : start + 65536]
+        norms = np.einsum("ij,ij->i", block, block)
+        if not (np.abs(norms - 1.0) < 1e-3).all():  # NaN fails this too
+            return f"vector {start + int(np.argmax(~(np.abs(norms - 1.0) < 1e-3)))} is not a unit vector"
+    if isinstance(index, faiss.IndexHNSW):
+        links, offsets = faiss.vector_to_array(index.hnsw.neighbors), faiss.vector_to_array(index.hnsw.offsets)
+        if len(offsets) != total + 1 or offsets[-1] != len(links) or (np.diff(offsets) < 0).any():
+            return "its graph's offsets do not match its links"
+        if len(links) and (links.min() < -1 or links.max() >= total):
+            return "its graph links to nodes that do not exist"
+    if slot_rows is not None and (len(slot_rows) != total or slot_rows.max(initial=-1) >= total):
+        return f"{SLOTS_FILE} does not match the graph"
+    return ""
 
 
 def open_store(folder: Path, spec: StoreSpec) -> VectorStore:
