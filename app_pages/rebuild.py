@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.shared import build_with_progress, current_kb
+from app_pages.shared import build_with_progress, current_kb, md
 from essay_kb.errors import EssayKBError
 from essay_kb.kb import KnowledgeBase
 
@@ -26,7 +26,7 @@ def show_status(kb: KnowledgeBase) -> None:
     try:
         status = kb.status()
     except EssayKBError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return
     cols = st.columns(4)
     for col, (label, items) in zip(cols, (("added", status.added), ("changed", status.changed),
@@ -35,14 +35,14 @@ def show_status(kb: KnowledgeBase) -> None:
         col.metric(label, len(items))
     for label, items in (("Added", status.added), ("Changed", status.changed), ("Removed", status.removed)):
         if items:
-            st.markdown(f"**{label}:** " + ", ".join(f"`{i}`" for i in items))
+            st.markdown(f"**{label}:** " + ", ".join(md(i) for i in items))
     for old, new in status.renamed:
-        st.markdown(f"**Renamed:** `{old}` → `{new}` (its passages are not embedded again)")
+        st.markdown(f"**Renamed:** {md(old)} → {md(new)} (its passages are not embedded again)")
     for essay_id, names in status.aliases.items():
-        st.markdown(f"**Same file under several names**, indexed once as `{essay_id}`: "
-                    + ", ".join(f"`{n}`" for n in names))
+        st.markdown(f"**Same file under several names**, indexed once as {md(essay_id)}: "
+                    + ", ".join(md(n) for n in names))
     for problem in kb.will_skip(status):
-        st.warning(f"Will be skipped: {problem}")
+        st.warning(f"Will be skipped: {md(problem)}")
     if status.up_to_date:
         st.success("The index is up to date.")
     if status.outdated:

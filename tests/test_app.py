@@ -235,3 +235,13 @@ def test_top_k_above_the_slider_range_still_opens(monkeypatch, kb_copy: Knowledg
     at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
     assert not at.exception
     assert at.sidebar.slider[0].value == 30
+
+
+def test_rebuild_page_shows_file_names_as_typed(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    name = "评奖`**粗体**`![图](t.png)[链](x.txt).txt"  # a file name may hold any Markdown but "/"
+    (kb_copy.config.corpus / name).write_text(MARKDOWN_ESSAY, encoding="utf-8")
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.switch_page("app_pages/rebuild.py").run()
+    rendered = rendered_markdown(at)
+    assert_no_link_or_image(rendered)
+    assert f"Added: {name}" in visible_text(rendered)
