@@ -77,3 +77,10 @@ def test_bad_setting_flag_names_the_valid_choices(capsys, tmp_path: Path) -> Non
     line = one_error_line(capsys.readouterr().err)
     assert code == 1
     assert "--vector-store" in line and "flat, hnsw" in line and "milvus://host:port" in line
+
+
+@pytest.mark.parametrize("k", ["0", "-1"])
+def test_number_of_related_essays_below_one_is_refused(capsys, seed_kb: KnowledgeBase, k: str) -> None:
+    code, out, err = run_kb(capsys, seed_kb, "related", "xinchangtai-jiceng-dangzuzhi-jianshe.txt", "-k", k)
+    assert code == 1 and not out
+    assert f"at least 1, not {k}" in one_error_line(err)

@@ -303,6 +303,8 @@ class KnowledgeBase:
 
     def related(self, ref: str, k: int = 5) -> list[Relatedness]:
         """The other indexed essays ranked by relatedness to `ref` (an indexed essay id or a file path)."""
+        if k < 1:  # a negative k would be a slice (all but the last), 0 an empty answer that looks like "none"
+            raise EssayKBError(f"The number of related essays must be at least 1, not {k}.")
         view = self.essay_view(ref)
         others = [e.id for e in self.index().chunks.essays() if e.id != view.essay.id]
         scored = []
