@@ -35,6 +35,7 @@ def other_kb(tmp_path_factory: pytest.TempPathFactory, seed_kb: KnowledgeBase) -
     return kb
 
 
+@pytest.mark.slow
 def test_both_precisions_write_nearly_the_same_vectors(seed_kb: KnowledgeBase, other_kb: KnowledgeBase) -> None:
     assert {seed_kb.embedder.precision, other_kb.embedder.precision} == {"fp32", "bf16"}
     rows = list(range(seed_kb.index().chunks.count()))
@@ -58,6 +59,7 @@ def _ranked(kb: KnowledgeBase, question: str, mode: str) -> list[tuple[str, floa
     return [(h.chunk.text, h.dense_score) for h in hits]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["dense", "hybrid"])
 def test_both_precisions_rank_the_seed_questions_alike(
     seed_kb: KnowledgeBase, other_kb: KnowledgeBase, mode: str
@@ -77,6 +79,7 @@ def test_both_precisions_rank_the_seed_questions_alike(
     assert sum(recall) / len(recall) >= 0.9
 
 
+@pytest.mark.slow
 def test_an_index_built_in_one_precision_answers_queries_in_the_other(
     seed_kb: KnowledgeBase, other_kb: KnowledgeBase
 ) -> None:
@@ -104,6 +107,7 @@ def test_info_reports_the_precision_in_use(seed_kb: KnowledgeBase, capsys: pytes
     assert info["config"]["precision"] == "fp32"
 
 
+@pytest.mark.slow
 def test_bf16_vectors_are_unit_length_float32(seed_kb: KnowledgeBase, other_kb: KnowledgeBase) -> None:
     bf16 = seed_kb.embedder if seed_kb.embedder.precision == "bf16" else other_kb.embedder
     vectors = bf16.embed_passages(["基层党组织是党在社会基层组织中的战斗堡垒。", "新常态下的基层治理"])
@@ -111,6 +115,7 @@ def test_bf16_vectors_are_unit_length_float32(seed_kb: KnowledgeBase, other_kb: 
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["session", "other"])
 def test_the_traced_query_path_gives_encodes_vectors(seed_kb: KnowledgeBase, other_kb: KnowledgeBase,
                                                      which: str) -> None:
