@@ -1,18 +1,20 @@
-# Two commands for a newcomer: `make app` (install, then open the app) and `make test`.
+# Two commands for a newcomer: `make app` (install, then open the app) and `make test` (CI's command);
+# `make check` is the developers' fast tier (lint + the tests not marked slow, a few minutes).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 
-.PHONY: install app test lint bench screenshots clean
+.PHONY: install app test check lint bench screenshots clean
 
 install: $(VENV)/.installed
 
-# CPU torch goes in first and pinned: an unpinned torch makes pip pull a multi-GB CUDA build.
-$(VENV)/.installed: pyproject.toml
+# CPU torch goes in first and pinned: an unpinned torch makes pip pull a multi-GB CUDA build, and so does
+# PyPI's pinned one on Linux; the script adds PyTorch's CPU index only where pip's sources lack the CPU build.
+$(VENV)/.installed: pyproject.toml scripts/install-torch.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(TORCH)
+	bash scripts/install-torch.sh $(BIN)/python $(TORCH)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -24,6 +26,9 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+check: lint
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -35,6 +35,8 @@ if not os.environ.get("CI"):  # in CI a missing browser is a failure, not a skip
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a streamlit server and a browser per module
+
 
 def free_port() -> int:
     with socket.socket() as s:

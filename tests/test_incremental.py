@@ -33,6 +33,7 @@ def test_adding_an_essay_embeds_only_its_passages(kb_copy: KnowledgeBase) -> Non
     assert kb_copy.ask(QUESTION, k=1)[0].chunk.section[0].startswith("二、")  # copied rows still line up
 
 
+@pytest.mark.slow
 def test_an_incremental_build_equals_a_full_rebuild(kb_copy: KnowledgeBase) -> None:
     (kb_copy.config.corpus / "hezuoshe.md").write_text(COOPERATIVE, encoding="utf-8")
     kb_copy.build()
@@ -136,6 +137,7 @@ def test_a_second_writer_can_wait_for_the_first(kb_copy: KnowledgeBase) -> None:
     assert released.is_set() and report.embedded > 0
 
 
+@pytest.mark.slow
 def test_a_reader_moves_to_the_new_generation_once_it_is_complete(kb_copy: KnowledgeBase) -> None:
     reader = KnowledgeBase(kb_copy.config, kb_copy.embedder)  # another user of the same index, e.g. the app
     assert reader.ask("农民怎样获得议价能力？", k=1)[0].chunk.essay_id == SEED_ID

@@ -35,6 +35,7 @@ def other_kb(tmp_path_factory: pytest.TempPathFactory, seed_kb: KnowledgeBase) -
     return kb
 
 
+@pytest.mark.slow
 def test_both_precisions_write_nearly_the_same_vectors(seed_kb: KnowledgeBase, other_kb: KnowledgeBase) -> None:
     assert {seed_kb.embedder.precision, other_kb.embedder.precision} == {"fp32", "bf16"}
     rows = list(range(seed_kb.index().chunks.count()))
@@ -44,19 +45,41 @@ def test_both_precisions_write_nearly_the_same_vectors(seed_kb: KnowledgeBase, o
     assert float((a * b).sum(axis=1).min()) > 0.9995
 
 
+# What bf16 promises, measured on the seed questions (README, `precision`): cosines within 0.005 of fp32's (seen:
+# at most 0.0011), top passage the same for at least 90% of questions (seen: all) and otherwise one fp32 scores as
+# a tie, top-5 passages mostly shared (seen: recall 0.99). Some questions have two passages within 0.0002 of each
+# other, less than bf16 moves a cosine, so which of the two comes first is not promised.
+SCORE_TOLERANCE = 0.005
+
+
+def _ranked(kb: KnowledgeBase, question: str, mode: str) -> list[tuple[str, float]]:
+    """Every passage of the index for the question, best first, as (text, dense cosine)."""
+    vector = kb.embedder.embed_query(normalize_for_search(question))
+    hits = search(kb.index(), question, vector, kb.index().chunks.count(), mode, kb.fusion)
+    return [(h.chunk.text, h.dense_score) for h in hits]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["dense", "hybrid"])
-def test_every_seed_question_gets_the_same_top_passage_in_both_precisions(
+def test_both_precisions_rank_the_seed_questions_alike(
     seed_kb: KnowledgeBase, other_kb: KnowledgeBase, mode: str
 ) -> None:
+    same_top, recall = 0, []
     for q in QUESTIONS:
-        text = normalize_for_search(q.question)
-        mine = search(seed_kb.index(), q.question, seed_kb.embedder.embed_query(text), 3, mode, seed_kb.fusion)
-        theirs = search(other_kb.index(), q.question, other_kb.embedder.embed_query(text), 3, mode, other_kb.fusion)
-        assert mine[0].chunk.text == theirs[0].chunk.text, q.question
-        if mode == "dense":  # fused scores are rescaled per question, so only cosines compare across indexes
-            assert mine[0].score == pytest.approx(theirs[0].score, abs=0.01)
+        mine, theirs = _ranked(seed_kb, q.question, mode), _ranked(other_kb, q.question, mode)
+        same_top += mine[0][0] == theirs[0][0]
+        recall.append(len({t for t, _ in mine[:5]} & {t for t, _ in theirs[:5]}) / 5)
+        their_cosine = dict(theirs)
+        for text, cosine in mine:  # the same passage scores the same, whichever precision asked
+            if text in their_cosine:
+                assert cosine == pytest.approx(their_cosine[text], abs=SCORE_TOLERANCE), q.question
+        if mode == "dense":  # a different top passage is one the other precision scores as a tie
+            assert their_cosine[mine[0][0]] >= theirs[0][1] - SCORE_TOLERANCE, q.question
+    assert same_top >= 0.9 * len(QUESTIONS)
+    assert sum(recall) / len(recall) >= 0.9
 
 
+@pytest.mark.slow
 def test_an_index_built_in_one_precision_answers_queries_in_the_other(
     seed_kb: KnowledgeBase, other_kb: KnowledgeBase
 ) -> None:
@@ -84,6 +107,7 @@ def test_info_reports_the_precision_in_use(seed_kb: KnowledgeBase, capsys: pytes
     assert info["config"]["precision"] == "fp32"
 
 
+@pytest.mark.slow
 def test_bf16_vectors_are_unit_length_float32(seed_kb: KnowledgeBase, other_kb: KnowledgeBase) -> None:
     bf16 = seed_kb.embedder if seed_kb.embedder.precision == "bf16" else other_kb.embedder
     vectors = bf16.embed_passages(["基层党组织是党在社会基层组织中的战斗堡垒。", "新常态下的基层治理"])
@@ -91,6 +115,7 @@ def test_bf16_vectors_are_unit_length_float32(seed_kb: KnowledgeBase, other_kb: 
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["session", "other"])
 def test_the_traced_query_path_gives_encodes_vectors(seed_kb: KnowledgeBase, other_kb: KnowledgeBase,
                                                      which: str) -> None:

@@ -71,6 +71,7 @@ def file_bytes(draw: st.DrawFn) -> bytes:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(data=file_bytes(), suffix=st.sampled_from([".txt", ".md", ".html"]))
 # Found by this test: a <title> over two source lines became a title holding "\r" (or "\n", or a blank line); a "\r"
@@ -271,6 +272,7 @@ _MAX_CHARS = st.one_of(st.integers(50, 150), st.integers(50, 800))  # small ones
 _CHUNKER_SETTINGS = settings(max_examples=200, deadline=None)
 
 
+@pytest.mark.slow
 @_CHUNKER_SETTINGS
 @given(source=essay_source(), max_chars=_MAX_CHARS)
 def test_chunks_are_bounded_slices_of_the_essay_in_reading_order(source: str, max_chars: int) -> None:
@@ -287,6 +289,7 @@ def test_chunks_are_bounded_slices_of_the_essay_in_reading_order(source: str, ma
     assert all(a.start <= b.start for a, b in pairwise(chunks))
 
 
+@pytest.mark.slow
 @_CHUNKER_SETTINGS
 @given(source=essay_source(), max_chars=_MAX_CHARS)
 def test_every_character_of_the_essay_is_in_some_chunk(source: str, max_chars: int) -> None:
@@ -306,6 +309,7 @@ def test_every_character_of_the_essay_is_in_some_chunk(source: str, max_chars: i
         offset += len(line) + 1
 
 
+@pytest.mark.slow
 @_CHUNKER_SETTINGS
 @given(source=essay_source(), max_chars=_MAX_CHARS)
 def test_chunks_cut_no_sentence_that_fits(source: str, max_chars: int) -> None:
@@ -320,6 +324,7 @@ def test_chunks_cut_no_sentence_that_fits(source: str, max_chars: int) -> None:
                 assert chunk.start <= start and end <= chunk.end, (chunk, essay.text[start:end])
 
 
+@pytest.mark.slow
 @_CHUNKER_SETTINGS
 @given(source=essay_source(), max_chars=_MAX_CHARS)
 def test_only_windows_of_one_paragraph_overlap_and_by_one_sentence(source: str, max_chars: int) -> None:
@@ -346,6 +351,7 @@ def test_only_windows_of_one_paragraph_overlap_and_by_one_sentence(source: str, 
             assert (after.start, before.end) == shared, "the overlap is not a whole sentence"
 
 
+@pytest.mark.slow
 @_CHUNKER_SETTINGS
 @given(source=essay_source(), max_chars=_MAX_CHARS)
 def test_windows_of_a_long_paragraph_repeat_the_sentence_at_their_seam(source: str, max_chars: int) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from essay_kb import KnowledgeBase
 from essay_kb.evaluate import read_questions
 from essay_kb.search import SearchFilter
@@ -80,6 +82,7 @@ def test_seed_question_set_meets_its_floor(seed_kb: KnowledgeBase) -> None:
     assert report.passage["mrr@10"] >= 0.8
 
 
+@pytest.mark.slow
 def test_english_questions_are_not_dragged_down_by_the_lexical_side(seed_kb: KnowledgeBase) -> None:
     questions = read_questions(DATA / "seed_questions_en.jsonl")
     hybrid = seed_kb.evaluate(questions, mode="hybrid")

@@ -49,6 +49,7 @@ def query_vectors(seed_kb: KnowledgeBase) -> list[np.ndarray]:
     return [seed_kb.embedder.embed_query(normalize_for_search(q.question)) for q in QUESTIONS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["dense", "hybrid"])
 def test_every_question_gets_the_same_top_passage_as_with_the_exact_store(
     store_kb: KnowledgeBase, seed_kb: KnowledgeBase, query_vectors: list[np.ndarray], mode: str
