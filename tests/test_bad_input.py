@@ -196,6 +196,7 @@ def awkward_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     return corpus, root / "index", kb_run(corpus, root / "index", "index")
 
 
+@pytest.mark.slow  # real `kb` processes, each loading the model
 def test_kb_index_reads_odd_names_and_refuses_fifos_and_loops_in_one_line_each(awkward_corpus) -> None:
     _, _, run = awkward_corpus
     assert run.returncode == 0, run.stderr
@@ -222,6 +223,7 @@ def test_a_symlink_in_the_corpus_is_an_alias_of_the_real_file(awkward_corpus) ->
     assert seed.aliases == ("a-link.txt",)
 
 
+@pytest.mark.slow  # real `kb` processes, each loading the model
 def test_kb_info_reports_fifos_and_loops_without_hanging(awkward_corpus) -> None:
     corpus, index, _ = awkward_corpus
     run = kb_run(corpus, index, "info", "--json", timeout=120)

@@ -73,6 +73,7 @@ def damaged(index: Path) -> list[Path]:
 
 
 # Item 1: same-size damage to vectors.faiss.
+@pytest.mark.slow  # real `kb` processes, each loading the model
 def test_vectors_damaged_in_place_are_refused_and_never_carried_into_the_next_build(kb_copy: KnowledgeBase) -> None:
     generation = current_generation(kb_copy.config.index)
     overwrite_middle(generation / "vectors.faiss", 3000)
@@ -172,6 +173,7 @@ def test_rebuild_sets_any_damage_aside_and_repairs_the_index(
     assert fresh_kb(kb_copy).ask(QUESTION, k=1)[0].chunk.section[0].startswith("二、")
 
 
+@pytest.mark.slow  # real `kb` processes, each loading the model
 def test_rebuild_from_the_command_line_repairs_a_garbage_pointer(kb_copy: KnowledgeBase) -> None:
     _pointer_not_utf8(kb_copy.config.index)
     result = run_kb(kb_copy, "index", "--rebuild")
@@ -195,6 +197,7 @@ def test_the_apps_rebuild_button_repairs_a_garbage_pointer(monkeypatch, kb_copy:
 
 
 # Item 4: an overwritten SQLite page.
+@pytest.mark.slow  # real `kb` processes, each loading the model
 def test_an_overwritten_sqlite_page_is_a_one_line_error(kb_copy: KnowledgeBase) -> None:
     db = current_generation(kb_copy.config.index) / "chunks.sqlite"
     overwrite(db, 4096, bytes(range(256)) * 16)  # the whole second page

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from essay_kb import KnowledgeBase
+from essay_kb.errors import QuestionRejected
 from essay_kb.evaluate import read_questions
 from essay_kb.search import SearchFilter
 
@@ -46,8 +47,9 @@ def test_section_filter_keeps_the_search_inside_the_section(seed_kb: KnowledgeBa
     assert hits and all(h.chunk.section_path.startswith("三、") for h in hits)
 
 
-def test_essay_filter_with_unknown_essay_returns_nothing(seed_kb: KnowledgeBase) -> None:
-    assert seed_kb.ask("党员教育", flt=SearchFilter(essays=("no-such-essay.txt",))) == []
+def test_essay_filter_with_unknown_essay_names_it_and_the_known_ones(seed_kb: KnowledgeBase) -> None:
+    with pytest.raises(QuestionRejected, match=r"No essay 'no-such-essay.txt' in the index.*xinchangtai"):
+        seed_kb.ask("党员教育", flt=SearchFilter(essays=("no-such-essay.txt",)))
 
 
 def test_context_brings_the_neighbouring_entries_of_the_same_section(seed_kb: KnowledgeBase) -> None:
