@@ -15,7 +15,8 @@ results. Columns per page:
 - head: expected headings found as heading passages; ref: reference passages found / expected;
 - tiny: passages (not headings or title) shorter than 10 characters.
 Chrome lines of 6 or more characters count as leaked when they occur anywhere in a passage, shorter ones ("TOP",
-"首页") only when they are a whole line of it; whitespace is ignored in both. Pure reporting: always exits 0.
+"首页") only when they are a whole line of it; whitespace and pinyin annotations ("網(wǎng)") are ignored in both.
+Pure reporting: always exits 0.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from essay_kb.ingest import read_essay
 
 PAGES = Path(__file__).resolve().parents[1] / "tests" / "data" / "pages"
 _SPACE = re.compile(r"\s+")
+# Pinyin some sites put after characters ("現(xiàn)代化"); off both sides when looking for chrome lines.
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+\)")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 TINY = 10
@@ -41,10 +44,10 @@ def _norm(text: str) -> str:
 
 
 def _leaked(line: str, chunks: list[Chunk]) -> bool:
-    needle = _norm(line)
+    needle = _PINYIN.sub("", _norm(line))
     if len(needle) >= 6:
-        return any(needle in _norm(c.text) for c in chunks)
-    return any(needle == _norm(part) for c in chunks for part in c.text.splitlines())
+        return any(needle in _PINYIN.sub("", _norm(c.text)) for c in chunks)
+    return any(needle == _PINYIN.sub("", _norm(part)) for c in chunks for part in c.text.splitlines())
 
 
 def _english(text: str) -> bool:
