@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from essay_kb.ingest import ABSTRACT_LINE, KEYWORDS_LINE, Essay
+from essay_kb.repair import is_cut_off_tail
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ def _merge_fragments(units: list[_Unit], text: str, min_chars: int) -> list[_Uni
     A fragment ending in a colon ("措施如下:") introduces what follows and joins the next unit; any other
     joins the previous one when there is one.
     """
-    units = list(units)
+    units = _without_cut_off_tail(units, text)
     i = 0
     while i < len(units):
         unit = units[i]
@@ -226,6 +227,19 @@ def _merge_fragments(units: list[_Unit], text: str, min_chars: int) -> list[_Uni
         else:
             i += 1  # alone in its section: kept as it is
     return units
+
+
+def _without_cut_off_tail(units: list[_Unit], text: str) -> list[_Unit]:
+    """`units` without a last body paragraph that is only the dangling start of a sentence ("随着现"): glued to the
+    paragraph before it, it would end that passage mid-word."""
+    body = [i for i, unit in enumerate(units) if unit.kind in ("body", "conclusion")]
+    if len(body) < 2 or body[-2] != body[-1] - 1 or not _same_group(units[body[-2]], units[body[-1]]):
+        return list(units)
+    last, before = units[body[-1]], units[body[-2]]
+    if is_cut_off_tail(text[last.start : last.end], text[before.start : before.end]):
+        logger.debug("dropping the cut-off tail %r", text[last.start : last.end])
+        return [unit for i, unit in enumerate(units) if i != body[-1]]
+    return list(units)
 
 
 def _same_group(a: _Unit, b: _Unit) -> bool:

@@ -22,6 +22,7 @@ from bs4.element import Comment, NavigableString
 from essay_kb.errors import UnreadableEssay
 from essay_kb.files import SUPPORTED_SUFFIXES as SUPPORTED_SUFFIXES  # re-exported
 from essay_kb.files import essay_id_of, read_file_bytes
+from essay_kb.repair import repair_lines
 
 logger = logging.getLogger(__name__)
 
@@ -427,6 +428,9 @@ def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
         source_lines = _markdown_to_lines(decoded)
     else:
         source_lines = [_Line(line) for line in decoded.splitlines()]
+    # Wrapped lines re-joined, page furniture and pinyin annotations removed; each line keeps its first source
+    # line's heading mark.
+    source_lines = [replace(source_lines[i], text=text) for i, text in repair_lines([x.text for x in source_lines])]
     lines, found = _strip_boilerplate(source_lines)
     if not lines:
         raise UnreadableEssay(_only_boilerplate(essay_id, source_lines))

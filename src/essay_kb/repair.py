@@ -1,0 +1,174 @@
+"""Text repair of scraped lines: re-join hard-wrapped paragraphs, drop page furniture, remove pinyin annotations.
+
+Pure functions over the lines a format reader produced, run before boilerplate is stripped (see ingest.py), so
+every later step sees one line per paragraph. Hand-written: no maintained library re-flows Chinese PDF copies
+(they either need the PDF's layout boxes, which a saved .txt no longer has, or reflow on blank lines only), and
+none knows the pinyin-annotation garbage of some Chinese sites.
+
+Wrapping is decided from the shape of the whole file, never from one line alone: a file is hard-wrapped when many
+of its lines have (nearly) the same display width and most of those end without sentence punctuation. Only then
+is a full-width line joined to the line after it. A file written one paragraph per line has lines of all widths,
+so its lines, headings, list items, reference entries and short title or label lines are never glued together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+# --- pinyin annotations -------------------------------------------------------------------------------------------
+
+_CJK_CHAR = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# One syllable carrying a tone mark (the mark is what tells "(xiàn)" from an English word in brackets, "(see)");
+# "ü" and neutral-tone syllables ride along inside a run only next to a marked one.
+_SYLLABLE = rf"[a-zü]*[{_TONED}][a-zü]*"
+_RUN = rf"{_SYLLABLE}(?:\s?[a-zü{_TONED}]+)*"
+# "現(xiàn)": an annotation right after an ideograph, in ASCII or full-width brackets.
+_ANNOTATION = re.compile(rf"(?<={_CJK_CHAR})[(（]{_RUN}[)）]")
+# The garbled form some copies carry: "(" turned into "?", and the annotated ideograph itself sometimes lost, as in
+# "評分?jǐn)?shù)據" for "評分數據". The "?" is garbage, never a sentence end.
+_GARBLED = re.compile(rf"(?<={_CJK_CHAR})[?？]{_RUN}[)）]")
+# Ideographs lost inside a garbled pair, as they are seen on such sites; any other garbled annotation is just
+# removed (the annotated ideograph is still there).
+_LOST_IDEOGRAPHS = {"?jǐn)?shù)": "數"}
+
+
+def remove_pinyin(line: str) -> str:
+    """`line` without the pinyin annotations some sites put after ideographs ("現(xiàn)代化" → "現代化")."""
+    if "(" not in line and "（" not in line and ")" not in line and "）" not in line:
+        return line
+    for garbled, ideograph in _LOST_IDEOGRAPHS.items():
+        line = line.replace(garbled, ideograph)
+    return _GARBLED.sub("", _ANNOTATION.sub("", line))
+
+
+# --- hard wrapping ------------------------------------------------------------------------------------------------
+
+# A line ending in one of these may end a paragraph; a wrapped line mostly ends mid-sentence.
+_SENTENCE_END = tuple("。！？!?；;：:”」』）)….")
+# Page furniture of PDF copies: "· 45 ·", "— 12 —", "- 3 -", "第 3 页", "45".
+_PAGE_NUMBER = re.compile(r"^[\s·•\-—–－_~]*(?:第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?|\d{1,4})[\s·•\-—–－_~]*$")
+# Lines that start a new block even after a full-width line: headings, list items, references, labels.
+_BLOCK_START = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[章节部分编篇]|[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]"
+    r"|\d{1,2}(?:[.．]\d{1,2})*\s*[、.．\s]|[\[［【〔]|[①-⑳]|(?:摘\s*要|关\s*键\s*[词字]|關\s*鍵\s*詞|abstract|key\s*words?)"
+    r")", re.IGNORECASE)
+_INDENT = re.compile(r"^(?:[\u3000\t]|\s{2,})")
+# A file is hard-wrapped when at least this many lines share the wrapping width, they are at least this share of
+# the file's long lines, and at least this share of them end mid-sentence (a wrap falls on a sentence end by chance).
+MIN_WRAPPED_LINES = 4
+MIN_WRAPPED_SHARE = 0.4
+MIN_OPEN_SHARE = 0.6
+# Wrapping width in display columns (an ideograph is 2); a full line may fall short of it by one ideograph, or by
+# a little more when a line break keeps a word or a closing bracket together.
+_SLACK = 3
+_MIN_WIDTH = 30  # columns: shorter lines are titles, bylines, labels; they never set the width
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a monospaced layout: wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width the file was hard-wrapped at, or None when its shape says it was not wrapped."""
+    widths = [display_width(line.rstrip()) for line in lines if display_width(line.rstrip()) >= _MIN_WIDTH]
+    if len(widths) < MIN_WRAPPED_LINES:
+        return None
+    counts = Counter(widths)
+    best, full = max(((w, sum(counts[v] for v in range(w - _SLACK, w + 1))) for w in counts),
+                     key=lambda pair: (pair[1], pair[0]))
+    if full < MIN_WRAPPED_LINES or full < MIN_WRAPPED_SHARE * len(widths):
+        return None
+    open_ended = sum(best - _SLACK <= display_width(line.rstrip()) <= best and not _ends_sentence(line)
+                     for line in lines)
+    return best if open_ended >= MIN_OPEN_SHARE * full else None
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip().endswith(_SENTENCE_END)
+
+
+def _is_full(line: str, width: int) -> bool:
+    return width - _SLACK <= display_width(line.rstrip()) <= width
+
+
+def _running_heads(lines: list[str]) -> set[str]:
+    """Short lines repeated in the file without sentence punctuation: the journal name and issue of a PDF copy."""
+    counts = Counter(_squeeze(line) for line in lines if line.strip())
+    return {text for text, n in counts.items() if n >= 2 and len(text) <= 40 and not _PAGE_NUMBER.match(text)
+            and not re.search(r"[。！？；，,]", text)}
+
+
+def _squeeze(line: str) -> str:
+    return re.sub(r"\s+", " ", line.strip())
+
+
+def _continues(before: str, after: str) -> bool:
+    """Whether `after` continues the paragraph that the full-width line `before` was cut from."""
+    if not after.strip() or _INDENT.match(after):
+        return False
+    return not (_ends_sentence(before) and _BLOCK_START.match(after.strip()))
+
+
+def _join(before: str, after: str) -> str:
+    before, after = before.rstrip(), after.strip()
+    # Chinese has no spaces between words; an English word cut at the margin is rejoined with one.
+    if re.match(r"[\x21-\x7e]", before[-1:]) and re.match(r"[\x21-\x7e]", after[:1]):
+        return f"{before} {after}"
+    return before + after
+
+
+def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
+    """Paragraphs of a hard-wrapped file as (index of their first line, joined text); other files unchanged.
+
+    Page numbers of a wrapped file are dropped wherever they stand; a repeated running head is dropped
+    everywhere once one of its copies is found cutting a paragraph in two (that proves it is page furniture).
+    """
+    width = wrap_width(lines)
+    if width is None:
+        return list(enumerate(lines))
+    heads = _running_heads(lines)
+    page_numbers = {i for i, line in enumerate(lines) if line.strip() and _PAGE_NUMBER.match(line.strip())}
+    cutting: set[str] = set()  # running heads seen inside a paragraph
+    paragraphs: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        if i in page_numbers:
+            i += 1
+            continue
+        first, text, last = i, lines[i], lines[i]
+        i += 1
+        while _is_full(last, width):
+            j = i
+            while j < len(lines) and (j in page_numbers or _squeeze(lines[j]) in heads or not lines[j].strip()):
+                j += 1
+            skipped = [k for k in range(i, j) if lines[k].strip()]
+            # A blank line alone after a full line ends the paragraph; page furniture between them does not.
+            if j >= len(lines) or (j > i and not skipped) or not _continues(last, lines[j]):
+                break
+            cutting.update(_squeeze(lines[k]) for k in skipped if k not in page_numbers)
+            text, last, i = _join(text, lines[j]), lines[j], j + 1
+        paragraphs.append((first, text))
+    return [(k, text) for k, text in paragraphs if _squeeze(text) not in cutting]
+
+
+def repair_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """All repairs: (index of the source line each repaired line starts at, its text), in order."""
+    return [(i, remove_pinyin(text)) for i, text in rejoin_wrapped(lines)]
+
+
+# --- pages cut off mid-sentence -----------------------------------------------------------------------------------
+
+# Shorter than any sentence: "随着现", left when a page (or a paywalled preview) stops mid-sentence.
+MAX_CUT_OFF_TAIL = 10
+_ANY_PUNCTUATION = re.compile(r"[。！？!?；;：:，,、…“”「」]")
+
+
+def is_cut_off_tail(fragment: str, before: str) -> bool:
+    """Whether `fragment`, the essay's last paragraph, is the dangling start of a sentence a cut-off page lost:
+    shorter than a sentence, without any punctuation, after a paragraph that ended its last sentence."""
+    words = re.sub(r"\s+", "", fragment)
+    return 0 < len(words) < MAX_CUT_OFF_TAIL and not _ANY_PUNCTUATION.search(words) and _ends_sentence(before)
