@@ -90,7 +90,7 @@ def test_pinyin_annotations_are_removed(garbled: str, clean: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "(一)加强组织领导", "（2019）03-0044-06", "详情(见下文)", "数据治理(data governance)", "调研(2021年)",
-    "英文(see)", "你怎么看?(A)", "王明(1980—)，男", "居民(ma)说",
+    "英文(see)", "你怎么看?(A)", "王明(1980—)，男", "居民(ma)说", "所谓内卷(nèi juǎn)一词",
 ])
 def test_real_parentheses_are_kept(text: str) -> None:
     assert remove_pinyin(text) == text
@@ -132,3 +132,23 @@ def test_a_short_last_paragraph_with_punctuation_still_joins_its_neighbour(tmp_p
     (tmp_path / "short.txt").write_text(text, encoding="utf-8")
     body = [c.text for c in chunk_essay(read_essay(tmp_path / "short.txt", tmp_path)) if c.kind == "body"]
     assert body == [P1.strip("\u3000") + "\n就是这样。"]
+
+
+def test_a_double_spaced_wrapped_copy_is_joined_across_its_blank_lines() -> None:
+    lines = [part for line in ["电梯加装中的邻里协商", *_wrap(P1), *_wrap(P2)] for part in (line, "")]
+    assert [text for text in _texts(lines) if text] == ["电梯加装中的邻里协商", P1, P2]
+
+
+def test_blank_lines_between_paragraphs_of_a_wrapped_copy_end_them() -> None:
+    one = P1.strip("\u3000")[:59] + "。"  # ends exactly at the margin, so only the blank line ends it
+    lines = [*_wrap(one), "", *_wrap(P2.strip("\u3000"))]
+    assert [text for text in _texts(lines) if text] == [one, P2.strip("\u3000")]
+
+
+def test_sidebar_titles_of_similar_length_beside_long_paragraphs_are_not_wrapping() -> None:
+    titles = ["社区治理中的协商民主实践研究综述", "基层党组织引领社区治理的路径探析",
+              "老旧小区改造中居民参与的机制研究", "城市社区网格化管理的成效与问题分析"]
+    paragraphs = [P1.strip("\u3000") * 2, P2.strip("\u3000") * 2, P1.strip("\u3000") + P2, P2 + P1]
+    lines = [*paragraphs, *titles]
+    assert wrap_width(lines) is None
+    assert _texts(lines) == lines

@@ -30,7 +30,8 @@ ChunkKind = Literal["title", "abstract", "keywords", "heading", "body", "conclus
 CHUNK_KINDS: tuple[str, ...] = ("title", "abstract", "keywords", "heading", "body", "conclusion", "reference")
 # Bump whenever ingest or chunker output changes for some file: indexes built before are read again in full
 # (only passages whose text changed are embedded again; see indexer.py). 2: HTML titles and line breaks, GBK.
-CHUNKER_VERSION = "2"
+# 3: hard-wrapped lines re-joined, pinyin annotations removed, a cut-off page's dangling tail dropped (repair.py).
+CHUNKER_VERSION = "3"
 SECTION_SEPARATOR = " › "
 
 # A numbered line longer than this, or one holding 。；, is a list-item paragraph ("1.坚持…。…"), not a heading.

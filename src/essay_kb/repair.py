@@ -21,10 +21,9 @@ from collections import Counter
 
 _CJK_CHAR = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-# One syllable carrying a tone mark (the mark is what tells "(xiàn)" from an English word in brackets, "(see)");
-# "ü" and neutral-tone syllables ride along inside a run only next to a marked one.
-_SYLLABLE = rf"[a-zü]*[{_TONED}][a-zü]*"
-_RUN = rf"{_SYLLABLE}(?:\s?[a-zü{_TONED}]+)*"
+# One syllable carrying a tone mark: the mark tells "(xiàn)" from an English word in brackets ("(see)"), and one
+# syllable per ideograph is how such sites annotate; an author's own gloss of a word ("内卷(nèi juǎn)") is kept.
+_RUN = rf"[a-zü]*[{_TONED}][a-zü]*"
 # "現(xiàn)": an annotation right after an ideograph, in ASCII or full-width brackets.
 _ANNOTATION = re.compile(rf"(?<={_CJK_CHAR})[(（]{_RUN}[)）]")
 # The garbled form some copies carry: "(" turned into "?", and the annotated ideograph itself sometimes lost, as in
@@ -61,6 +60,9 @@ _INDENT = re.compile(r"^(?:[\u3000\t]|\s{2,})")
 MIN_WRAPPED_LINES = 4
 MIN_WRAPPED_SHARE = 0.4
 MIN_OPEN_SHARE = 0.6
+MAX_WIDER_SHARE = 0.25  # lines wider than the wrapping width (metadata, URLs), per full line
+# A copy with a blank line after nearly every line ("double-spaced") says nothing about paragraphs with its blanks.
+DOUBLE_SPACED_SHARE = 0.8
 # Wrapping width in display columns (an ideograph is 2); a full line may fall short of it by one ideograph, or by
 # a little more when a line break keeps a word or a closing bracket together.
 _SLACK = 3
@@ -80,7 +82,9 @@ def wrap_width(lines: list[str]) -> int | None:
     counts = Counter(widths)
     best, full = max(((w, sum(counts[v] for v in range(w - _SLACK, w + 1))) for w in counts),
                      key=lambda pair: (pair[1], pair[0]))
-    if full < MIN_WRAPPED_LINES or full < MIN_WRAPPED_SHARE * len(widths):
+    # Lines wider than the margin are what one-paragraph-per-line files are made of; a wrapped file has almost none.
+    wider = sum(w > best for w in widths)
+    if full < MIN_WRAPPED_LINES or full < MIN_WRAPPED_SHARE * len(widths) or wider > full * MAX_WIDER_SHARE:
         return None
     open_ended = sum(best - _SLACK <= display_width(line.rstrip()) <= best and not _ends_sentence(line)
                      for line in lines)
@@ -133,6 +137,8 @@ def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
     heads = _running_heads(lines)
     page_numbers = {i for i, line in enumerate(lines) if line.strip() and _PAGE_NUMBER.match(line.strip())}
     cutting: set[str] = set()  # running heads seen inside a paragraph
+    blank = sum(not line.strip() for line in lines)
+    double_spaced = blank >= DOUBLE_SPACED_SHARE * (len(lines) - blank)
     paragraphs: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
@@ -147,7 +153,7 @@ def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
                 j += 1
             skipped = [k for k in range(i, j) if lines[k].strip()]
             # A blank line alone after a full line ends the paragraph; page furniture between them does not.
-            if j >= len(lines) or (j > i and not skipped) or not _continues(last, lines[j]):
+            if j >= len(lines) or (j > i and not skipped and not double_spaced) or not _continues(last, lines[j]):
                 break
             cutting.update(_squeeze(lines[k]) for k in skipped if k not in page_numbers)
             text, last, i = _join(text, lines[j]), lines[j], j + 1
