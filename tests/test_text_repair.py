@@ -9,7 +9,7 @@ import pytest
 
 from essay_kb.chunker import chunk_essay
 from essay_kb.ingest import read_essay
-from essay_kb.repair import is_cut_off_tail, rejoin_wrapped, remove_pinyin, repair_lines, wrap_width
+from essay_kb.repair import display_width, is_cut_off_tail, rejoin_wrapped, remove_pinyin, repair_lines, wrap_width
 
 # Two paragraphs wrapped every 20 ideographs, each opened by a two-U+3000 indent, as PDF copies are.
 P1 = ("\u3000\u3000老旧小区加装电梯牵涉每一户居民的利益，低层住户担心采光和噪音，高层住户盼望出行方便，"
@@ -152,3 +152,15 @@ def test_sidebar_titles_of_similar_length_beside_long_paragraphs_are_not_wrappin
     lines = [*paragraphs, *titles]
     assert wrap_width(lines) is None
     assert _texts(lines) == lines
+
+
+@pytest.mark.parametrize(("before", "after", "joined"), [
+    ("社区议事会", "每月召开一次。", "社区议事会每月召开一次。"),
+    ("总投资达到3.", "5亿元。", "总投资达到3.5亿元。"),
+    ("参见the", "community board.", "参见the community board."),
+    ("covers 2019", "年的数据。", "covers 2019年的数据。"),
+])
+def test_wrapped_lines_join_with_a_space_only_between_english_words(before: str, after: str, joined: str) -> None:
+    pad = "居" * ((40 - display_width(before)) // 2)  # fills the line to the 40-column margin
+    lines = [*_wrap(P1), pad + before, after]
+    assert _texts(lines) == [P1, pad + joined]

@@ -117,10 +117,16 @@ def _continues(before: str, after: str) -> bool:
     return not (_ends_sentence(before) and _BLOCK_START.match(after.strip()))
 
 
+_ASCII_WORD_END = re.compile(r"[A-Za-z0-9,.;:!?)\]]$")
+_ASCII_WORD_START = re.compile(r"[A-Za-z0-9(\[]")
+
+
 def _join(before: str, after: str) -> str:
     before, after = before.rstrip(), after.strip()
-    # Chinese has no spaces between words; an English word cut at the margin is rejoined with one.
-    if re.match(r"[\x21-\x7e]", before[-1:]) and re.match(r"[\x21-\x7e]", after[:1]):
+    # Chinese has no spaces between words, and a Chinese line may break anywhere, inside a number too ("3." + "5亿");
+    # English lines break only at spaces, so two English words meet again with one.
+    if _ASCII_WORD_END.search(before) and _ASCII_WORD_START.match(after) and not (
+            before[-1] in "0123456789." and after[0].isdigit()):
         return f"{before} {after}"
     return before + after
 
