@@ -164,3 +164,15 @@ def test_wrapped_lines_join_with_a_space_only_between_english_words(before: str,
     pad = "居" * ((40 - display_width(before)) // 2)  # fills the line to the 40-column margin
     lines = [*_wrap(P1), pad + before, after]
     assert _texts(lines) == [P1, pad + joined]
+
+
+def test_a_running_head_printed_once_next_to_a_page_number_inside_a_sentence_is_removed() -> None:
+    wrapped = _wrap(P1)
+    lines = ["电梯加装中的邻里协商", *wrapped[:2], "· 17 ·", "某某社会科学  2022年第4期", *wrapped[2:]]
+    assert _texts(lines) == ["电梯加装中的邻里协商", P1]
+
+
+def test_a_heading_before_a_page_break_is_kept() -> None:
+    body = P1.strip("\u3000")[:59] + "。"  # ends a sentence at the margin, so the heading after it is real
+    lines = [*_wrap(body), "二、协商的价值", "· 17 ·", *_wrap(P2)]
+    assert _texts(lines) == [body, "二、协商的价值", P2]

@@ -54,6 +54,7 @@ _BLOCK_START = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[章节部分编篇]|[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]"
     r"|\d{1,2}(?:[.．]\d{1,2})*\s*[、.．\s]|[\[［【〔]|[①-⑳]|(?:摘\s*要|关\s*键\s*[词字]|關\s*鍵\s*詞|abstract|key\s*words?)"
     r")", re.IGNORECASE)
+_PUNCTUATED = re.compile(r"[。！？；，,]")  # a running head has none of these; text does
 _INDENT = re.compile(r"^(?:[\u3000\t]|\s{2,})")
 # A file is hard-wrapped when at least this many lines share the wrapping width, they are at least this share of
 # the file's long lines, and at least this share of them end mid-sentence (a wrap falls on a sentence end by chance).
@@ -66,6 +67,7 @@ DOUBLE_SPACED_SHARE = 0.8
 # Wrapping width in display columns (an ideograph is 2); a full line may fall short of it by one ideograph, or by
 # a little more when a line break keeps a word or a closing bracket together.
 _SLACK = 3
+MAX_RUNNING_HEAD = 40  # characters: "某某社会科学  2022年第4期", or an article's short title on odd pages
 _MIN_WIDTH = 30  # columns: shorter lines are titles, bylines, labels; they never set the width
 
 
@@ -102,8 +104,9 @@ def _is_full(line: str, width: int) -> bool:
 def _running_heads(lines: list[str]) -> set[str]:
     """Short lines repeated in the file without sentence punctuation: the journal name and issue of a PDF copy."""
     counts = Counter(_squeeze(line) for line in lines if line.strip())
-    return {text for text, n in counts.items() if n >= 2 and len(text) <= 40 and not _PAGE_NUMBER.match(text)
-            and not re.search(r"[。！？；，,]", text)}
+    return {text for text, n in counts.items()
+            if n >= 2 and len(text) <= MAX_RUNNING_HEAD and not _PAGE_NUMBER.match(text)
+            and not _PUNCTUATED.search(text)}
 
 
 def _squeeze(line: str) -> str:
@@ -131,6 +134,28 @@ def _join(before: str, after: str) -> str:
     return before + after
 
 
+def _past_page_break(lines: list[str], i: int, mid_sentence: bool, width: int, heads: set[str],
+                     page_numbers: set[int]) -> int:
+    """Index of the first line from `i` on that is not page furniture: page numbers, blank lines, repeated running
+    heads, and, when the line before `i` was cut mid-sentence, a short head-like line next to a page number (the
+    running head of a two-page copy, printed once)."""
+    j, after_number = i, False
+    while j < len(lines):
+        text = lines[j].strip()
+        if j in page_numbers:
+            after_number = True
+        elif text and _squeeze(text) not in heads and not (
+                mid_sentence and (after_number or j + 1 in page_numbers) and _head_like(text, width)):
+            break
+        j += 1
+    return j
+
+
+def _head_like(text: str, width: int) -> bool:
+    return (display_width(text) < width - _SLACK and len(text) <= MAX_RUNNING_HEAD
+            and not _BLOCK_START.match(text) and not _PUNCTUATED.search(text))
+
+
 def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
     """Paragraphs of a hard-wrapped file as (index of their first line, joined text); other files unchanged.
 
@@ -154,9 +179,7 @@ def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
         first, text, last = i, lines[i], lines[i]
         i += 1
         while _is_full(last, width):
-            j = i
-            while j < len(lines) and (j in page_numbers or _squeeze(lines[j]) in heads or not lines[j].strip()):
-                j += 1
+            j = _past_page_break(lines, i, not _ends_sentence(last), width, heads, page_numbers)
             skipped = [k for k in range(i, j) if lines[k].strip()]
             # A blank line alone after a full line ends the paragraph; page furniture between them does not.
             if j >= len(lines) or (j > i and not skipped and not double_spaced) or not _continues(last, lines[j]):
