@@ -26,20 +26,16 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _RUN = rf"[a-zü]*[{_TONED}][a-zü]*"
 # "現(xiàn)": an annotation right after an ideograph, in ASCII or full-width brackets.
 _ANNOTATION = re.compile(rf"(?<={_CJK_CHAR})[(（]{_RUN}[)）]")
-# The garbled form some copies carry: "(" turned into "?", and the annotated ideograph itself sometimes lost, as in
-# "評分?jǐn)?shù)據" for "評分數據". The "?" is garbage, never a sentence end.
-_GARBLED = re.compile(rf"(?<={_CJK_CHAR})[?？]{_RUN}[)）]")
-# Ideographs lost inside a garbled pair, as they are seen on such sites; any other garbled annotation is just
-# removed (the annotated ideograph is still there).
-_LOST_IDEOGRAPHS = {"?jǐn)?shù)": "數"}
+# The garbled form some copies carry: "(" turned into "?", and consecutive annotations run together; in
+# "評分?jǐn)?shù)據" the annotated ideograph 數 itself is lost and cannot be told from its pinyin (shù has dozens of
+# ideographs), so the run is removed and the gap stays. The "?" is garbage, never a sentence end.
+_GARBLED = re.compile(rf"(?<={_CJK_CHAR})(?:[?？]{_RUN}[)）])+")
 
 
 def remove_pinyin(line: str) -> str:
     """`line` without the pinyin annotations some sites put after ideographs ("現(xiàn)代化" → "現代化")."""
     if "(" not in line and "（" not in line and ")" not in line and "）" not in line:
         return line
-    for garbled, ideograph in _LOST_IDEOGRAPHS.items():
-        line = line.replace(garbled, ideograph)
     return _GARBLED.sub("", _ANNOTATION.sub("", line))
 
 
