@@ -53,6 +53,7 @@ _INSTITUTION = re.compile(r"大学|学院|党校|研究院|研究中心|研究�
 _NAME = r"[\u4e00-\u9fff]{2,4}[\d¹²³⁴*,]*"
 _AUTHORS = re.compile(rf"^(?:作者\s*[:：]\s*)?{_NAME}(?:\s*[，,、\s]\s*{_NAME}){{0,3}}$")
 _DATE = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}(?:\s*[-月./]\s*\d{1,2}日?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_CN_DATE = re.compile(r"^[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月")
 _ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d{1,2}\s*[)）]?")
 
 # --- chrome ---------------------------------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ _CHROME_WORDS = re.compile(
     r"(?:浏览|阅读|评论|点击|访问)(?:量|次数)?\s*[:：]?\s*\d+|\d+\s*(?:次浏览|人阅读|次阅读)|上一篇|下一篇|返回顶部|"
     r"返回首页|当前位置|您的位置|版权所有|版权声明|copyright|©|icp|转载|相关推荐|相关文章|相关阅读|热门文章|"
     r"推荐阅读|扫一扫|二维码|关注\s*\+|星标|公众号|检索|在线投稿|首页|网站地图|联系我们|免责声明|点击标题|"
-    r"举报|纠错|编者荐语|^原创\s|本文已影响|手机站|^top$|^english$",
+    r"举报|纠错|编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$",
     re.IGNORECASE,
 )
 # Inside the essay, only words no essay sentence or heading uses stand for chrome.
@@ -75,6 +76,19 @@ _SEPARATOR = re.compile(r"\s*[|｜丨·•>›»/]\s*")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _NUMBERED_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*\s*[、.．\s])")
+# Thesis cover pages: "学    院：马克思主义学院", "指导教师：郑国华  副教授".
+_COVER_FIELD = re.compile(r"^(?P<key>学\s*院|专\s*业|学生姓名|姓\s*名|学\s*号|班\s*级|年\s*级|院\s*系|系\s*别|指导教师|"
+                          r"指导老师)\s*[:：]\s*(?P<value>.+)$")
+_COVER_KEYS = {"学院": "school", "专业": "major", "学生姓名": "authors", "姓名": "authors", "指导教师": "supervisor",
+               "指导老师": "supervisor"}
+# Tables of contents: "目    录", "一、引言………………1", "参考文献..........6".
+_TOC = re.compile(r"^目\s*录$|(?:…{2,}|\.{4,}|·{4,})\s*\d+$")
+_PAGE_NUMBER = re.compile(r"^[·\-—–]\s*\d{1,4}\s*[·\-—–]$|^第\s*\d{1,4}\s*页$")
+_TITLE_LABEL = re.compile(r"^(?:论文)?(?:题\s*目|标\s*题)\s*[:：]\s*")
+_REFERENCE_ENTRY = re.compile(r"^[\[［〔(（]\d+[\]］〕)）]|\[[A-Z](?:/[A-Z]+)?\]")
+_ENGLISH_ABSTRACT = re.compile(r"^abstract\s*[:：]", re.IGNORECASE)
+# A list of links to other articles follows these in a page's tail.
+_RELATED = re.compile(r"相关推荐|往期推荐|最新论文|相关文章|相关阅读|热门文章|推荐阅读|猜你喜欢|延伸阅读|相关论文")
 MAX_CHROME_LINE = 120  # a longer line is a paragraph that mentions a chrome word
 MAX_TITLE = 60
 HEAD_WINDOW = 20  # the title is looked for among the first lines only
@@ -87,6 +101,7 @@ class FrontMatter:
     dropped: dict[int, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     title: int | None = None  # index of the title line, when a line reads as one
+    title_text: str | None = None  # that line without a "题目：" label
 
 
 def _norm(line: str) -> str:
@@ -148,7 +163,7 @@ def _byline_reason(line: str) -> str | None:
     norm = _norm(line)
     if len(norm) > MAX_CHROME_LINE or _SENTENCE_END.search(norm):
         return None
-    if _DATE.search(norm) and len(_DATE.sub("", norm)) <= 40:
+    if (_DATE.search(norm) and len(_DATE.sub("", norm)) <= 40) or _CN_DATE.match(norm):
         return "byline"
     if _ISSUE.search(norm) and len(norm) <= 40:
         return "source line"
@@ -156,20 +171,25 @@ def _byline_reason(line: str) -> str | None:
 
 
 def _title_score(line: str, index: int, lines: list[str], html_title: str | None) -> int:
-    norm = _norm(line)
+    labelled = bool(_TITLE_LABEL.match(_norm(line)))
+    norm = _TITLE_LABEL.sub("", _norm(line))
     if not 2 <= len(norm) <= MAX_TITLE or _HEADING_WORDS.match(norm) or norm.endswith(tuple("。;；:：，,")):
         return -1
     if (chrome_reason(line) or is_label(line) or metadata_fields(line) is not None or is_affiliation(line)
-            or is_author_line(line) or _byline_reason(line) or _NUMBERED_HEADING.match(norm)):
+            or (is_author_line(line) and _surely_authors(lines, index)) or _byline_reason(line)
+            or _NUMBERED_HEADING.match(norm) or _REFERENCE_ENTRY.search(norm)
+            or _COVER_FIELD.match(norm) or _TOC.search(norm)):
         return -1
     if _SENTENCE_END.search(norm[:-1]):
         return -1
-    score = 1
+    score = 4 if labelled else 1
     if html_title and (norm in _norm(html_title) or _norm(html_title) in norm):
         score += 4
     following = [x for x in lines[index + 1:index + 6] if not (is_author_line(x) or is_affiliation(x))]
     if following and is_label(following[0]):
         score += 2
+    if any(metadata_fields(x) is not None or is_affiliation(x) or is_label(x) for x in lines[index + 1:index + 5]):
+        score += 1
     if any(_norm(x) == norm for j, x in enumerate(lines[:HEAD_WINDOW]) if j != index):
         score += 1
     if re.search(r"[\u4e00-\u9fff]", norm):
@@ -181,7 +201,7 @@ def find_title(lines: list[str], html_title: str | None = None) -> int | None:
     """Index of the most title-like line near the top: before the first 摘要/关键词 label or paragraph."""
     best, best_score = None, 0
     for i, line in enumerate(lines[:HEAD_WINDOW]):
-        if _starts_body(line) and not (i == 0 and _title_score(line, i, lines, html_title) > 0):
+        if is_label(line) or (best is not None and _starts_body(line)):
             break
         score = _title_score(line, i, lines, html_title)
         if score > best_score:
@@ -197,6 +217,10 @@ def _first_line_title(lines: list[str]) -> int | None:
     return None
 
 
+def _cover_key(key: str) -> str:
+    return _COVER_KEYS.get(re.sub(r"\s+", "", key), re.sub(r"\s+", "", key))
+
+
 def _surely_authors(lines: list[str], i: int) -> bool:
     # One name alone has the shape of a short heading ("背景"); it is a byline only beside an affiliation or a
     # date line, or repeated (mirrors print the byline twice), or marked like a name (superscripts, "作者:").
@@ -204,7 +228,7 @@ def _surely_authors(lines: list[str], i: int) -> bool:
     if re.search(r"[\s，,、\d¹²³*:：]", norm):
         return True
     near = lines[max(0, i - 1):i] + lines[i + 1:i + 2]
-    return (any(is_affiliation(x) or _byline_reason(x) for x in near)
+    return (any(is_affiliation(x) or _byline_reason(x) or is_label(x) for x in near)
             or sum(_norm(x) == norm for x in lines[:HEAD_WINDOW]) > 1)
 
 
@@ -223,31 +247,111 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
     title = find_title(lines, html_title)
     if title is None:  # no line reads as a title beside a byline: a short first line is one ("罗保铭", "Lion")
         title = _first_line_title(lines)
-    start = title if title is not None else 0
-    end = _essay_end(lines)
-    body_started = False
+    _mark_metadata(lines, dropped, fields)
+    _mark_page_furniture(lines, title, dropped)
+    _mark_english_front(lines, dropped, fields)
+    _mark_chrome(lines, title, dropped, fields)
+    if title is not None:
+        dropped.pop(title, None)
+    title_text = _TITLE_LABEL.sub("", lines[title]) if title is not None else None
+    return FrontMatter(dropped, fields, title, title_text)
+
+
+def _mark_metadata(lines: list[str], dropped: dict[int, str], fields: dict[str, str]) -> None:
     for i, line in enumerate(lines):
         found = metadata_fields(line)
-        if found is not None:
-            dropped[i] = "metadata"
-            for key, value in found:
-                fields.setdefault(key, value)
+        if found is None:
+            cover = _COVER_FIELD.match(_norm(line))
+            found = [(_cover_key(cover.group("key")), cover.group("value").strip())] if cover else None
+        if found is None:
+            if _TOC.search(_norm(line)):
+                dropped[i] = "table of contents"
             continue
-        if i == title:
+        dropped[i] = "metadata"
+        for key, value in found:
+            fields.setdefault(key, value)
+        # "作者简介：" alone on its line: its value is the next line.
+        label = _FIELD.match(_norm(line))
+        if not found and label and i + 1 < len(lines) and _is_field_value(lines[i + 1]):
+            dropped[i + 1] = "metadata"
+            fields.setdefault(_FIELD_LABELS[label.group("key").lower()], lines[i + 1])
+
+
+def _is_field_value(line: str) -> bool:
+    return len(line) <= 150 and not is_label(line) and metadata_fields(line) is None
+
+
+def _mark_page_furniture(lines: list[str], title: int | None, dropped: dict[int, str]) -> None:
+    # Printed-page leftovers in a text copied from a PDF: page numbers ("· 45 ·") and running heads (the journal
+    # and issue repeated on every page).
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[_norm(line)] = counts.get(_norm(line), 0) + 1
+    for i, line in enumerate(lines):
+        norm = _norm(line)
+        if _PAGE_NUMBER.match(norm):
+            dropped[i] = "page number"
+        elif i != title and counts[norm] > 1 and len(norm) <= 40 and _ISSUE.search(norm):
+            dropped[i] = "running head"
+
+
+def _mark_english_front(lines: list[str], dropped: dict[int, str], fields: dict[str, str]) -> None:
+    # The English title, authors and affiliations stand just above "Abstract:" in Latin letters.
+    for k, line in enumerate(lines):
+        if not _ENGLISH_ABSTRACT.match(line):
+            continue
+        i = k - 1
+        while i >= 0 and k - i <= 4 and _is_english_front(lines[i]) and i not in dropped:
+            dropped[i] = "english front matter"
+            i -= 1
+        if i + 1 < k:
+            fields.setdefault("english_title", lines[i + 1])
+
+
+def _is_english_front(line: str) -> bool:
+    return (not re.search(r"[\u3400-\u9fff]", line) and len(line) <= 300 and not line.rstrip().endswith(".")
+            and len(re.findall(r"[A-Za-z]", line)) >= 4)
+
+
+def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], fields: dict[str, str]) -> None:
+    start = title if title is not None else 0
+    end = _essay_end(lines)
+    body_started, related = False, False
+    for i, line in enumerate(lines):
+        if i in dropped or i == title:
             continue
         in_head = not body_started and i < HEAD_WINDOW
-        reason = chrome_reason(line) if (in_head or i >= end or i < start) else _inline_chrome(line)
+        reason = _chrome_at(line, in_head or i < start, i >= end)
+        if reason is None and related and i >= end and _is_link(line):
+            reason = "related links"
         if reason is None and in_head:
             reason = _head_reason(lines, i, i < start)
         if reason:
             dropped[i] = reason
+            related = related or bool(_RELATED.search(_norm(line)))
             if reason == "affiliation":
                 fields.setdefault("affiliation", line.strip("()（）"))
             elif reason == "authors":
                 fields.setdefault("authors", line)
         elif i > start and _starts_body(line):
             body_started = True
-    return FrontMatter(dropped, fields, title)
+
+
+def _chrome_at(line: str, head: bool, tail: bool) -> str | None:
+    if head:
+        return chrome_reason(line)
+    if tail:
+        norm = _norm(line)
+        # After the essay a notice may be a whole sentence ("本文转载自…，如有侵权请联系删除。").
+        if len(norm) <= MAX_CHROME_LINE and _CHROME_WORDS.search(norm):
+            return "chrome"
+        return chrome_reason(line)
+    return _inline_chrome(line)
+
+
+def _is_link(line: str) -> bool:
+    norm = _norm(line)
+    return len(norm) <= 40 and not _SENTENCE_END.search(norm)
 
 
 def _starts_body(line: str) -> bool:

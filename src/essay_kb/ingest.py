@@ -454,11 +454,12 @@ class _Front:
 def _apply_front_matter(lines: list[_Line], html_title: str | None) -> tuple[list[_Line], _Front]:
     """Lines without the page's chrome and metadata lines (frontmatter.py decides), and what they held."""
     result = frontmatter.read_front_matter([line.text for line in lines], html_title)
-    kept = [line for i, line in enumerate(lines) if i not in result.dropped]
+    kept = [replace(line, text=result.title_text) if i == result.title and result.title_text else line
+            for i, line in enumerate(lines) if i not in result.dropped]
     if not kept:  # nothing but frame: keep the page as it was rather than refuse it
         return lines, _Front({}, {}, None)
     dropped = {lines[i].text: reason for i, reason in result.dropped.items()}
-    title = lines[result.title].text if result.title is not None else None
+    title = result.title_text or None
     return kept, _Front(result.fields, dropped, title)
 
 
