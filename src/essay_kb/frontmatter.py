@@ -104,8 +104,13 @@ class FrontMatter:
     title_text: str | None = None  # that line without a "题目：" label
 
 
+# Pinyin some sites put after characters ("網(wǎng)"); repair.py removes it from the text, here it is only ignored
+# so that chrome and labels are recognised either way.
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+\)")
+
+
 def _norm(line: str) -> str:
-    return normalize_for_search(line).strip()
+    return normalize_for_search(_PINYIN.sub("", line)).strip()
 
 
 def is_label(line: str) -> bool:
@@ -188,7 +193,9 @@ def _title_score(line: str, index: int, lines: list[str], html_title: str | None
     following = [x for x in lines[index + 1:index + 6] if not (is_author_line(x) or is_affiliation(x))]
     if following and is_label(following[0]):
         score += 2
-    if any(metadata_fields(x) is not None or is_affiliation(x) or is_label(x) for x in lines[index + 1:index + 5]):
+    # A title is followed at once by its byline: authors, affiliation, date, metadata or the abstract.
+    if any(metadata_fields(x) is not None or is_affiliation(x) or is_label(x) or _byline_reason(x)
+           or is_author_line(x) for x in lines[index + 1:index + 2]):
         score += 1
     if any(_norm(x) == norm for j, x in enumerate(lines[:HEAD_WINDOW]) if j != index):
         score += 1
