@@ -42,8 +42,9 @@ _FIELD_LABELS = {
     "责任编辑": "editor", "原文出处": "source", "文献来源": "source",
 }
 _LABEL_ALT = "|".join(sorted(_FIELD_LABELS, key=len, reverse=True))
-_FIELD = re.compile(rf"[〔【\[]?\s*(?P<key>{_LABEL_ALT})\s*[〕】\]]?\s*[:：]?\s*(?P<value>(?:(?![〔【\[]?\s*(?:"
-                    rf"{_LABEL_ALT})\s*[〕】\]]?\s*[:：]).)*)", re.IGNORECASE)
+_NEXT_FIELD = rf"[〔【\[]\s*(?:{_LABEL_ALT})\s*[〕】\]]|(?:{_LABEL_ALT})\s*[:：]"
+_FIELD = re.compile(rf"[〔【\[]?\s*(?P<key>{_LABEL_ALT})\s*[〕】\]]?\s*[:：]?\s*(?P<value>(?:(?!{_NEXT_FIELD}).)*)",
+                    re.IGNORECASE)
 _FIELD_START = re.compile(rf"^[〔【\[]?\s*(?:{_LABEL_ALT})\s*[〕】\]]?\s*(?:[:：]|(?<=[〕】\]])|$)", re.IGNORECASE)
 # Database lines: "2019-11-19(万方平台首次上网日期，不代表论文的发表时间)共5页 83-87".
 _DATABASE = re.compile(r"首次上网日期|共\s*\d+\s*页")
@@ -204,13 +205,13 @@ def _title_score(line: str, index: int, lines: list[str], html_title: str | None
     return score
 
 
-def find_title(lines: list[str], html_title: str | None = None) -> int | None:
+def find_title(lines: list[str], html_title: str | None = None, skip: set[int] | None = None) -> int | None:
     """Index of the most title-like line near the top: before the first 摘要/关键词 label or paragraph."""
     best, best_score = None, 0
     for i, line in enumerate(lines[:HEAD_WINDOW]):
         if is_label(line) or (best is not None and _starts_body(line)):
             break
-        score = _title_score(line, i, lines, html_title)
+        score = -1 if skip and i in skip else _title_score(line, i, lines, html_title)
         if score > best_score:
             best, best_score = i, score
     return best
@@ -251,10 +252,10 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
     """Classify a page's stripped lines: chrome and metadata lines to drop (with the reason), fields, title."""
     dropped: dict[int, str] = {}
     fields: dict[str, str] = {}
-    title = find_title(lines, html_title)
+    _mark_metadata(lines, dropped, fields)
+    title = find_title(lines, html_title, skip=set(dropped))
     if title is None:  # no line reads as a title beside a byline: a short first line is one ("罗保铭", "Lion")
         title = _first_line_title(lines)
-    _mark_metadata(lines, dropped, fields)
     _mark_page_furniture(lines, title, dropped)
     _mark_english_front(lines, dropped, fields)
     _mark_chrome(lines, title, dropped, fields)

@@ -380,7 +380,8 @@ def _pick_title(lines: list[_Line], suffix: str, front: _Front) -> str | None:
         return next(line.text for line in lines if line.heading_level == 1)
     if front.title:
         return front.title
-    first = next((x.text for x in lines if not (ABSTRACT_LINE.match(x.text) or KEYWORDS_LINE.match(x.text))), "")
+    # A page that opens with its abstract has no title line: the heading after it is not one.
+    first = lines[0].text if lines and not frontmatter.is_label(lines[0].text) else ""
     return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
 
 
