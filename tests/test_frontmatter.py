@@ -31,6 +31,7 @@ def _read(tmp_path: Path, text: str, name: str = "a.txt"):
     "首页 > 期刊 > 社会 > 正文",
     "當前位置：首頁 > 評論",
     "APP下载",
+    "文章快速检索 高级检索",
     "• 收藏",
     "字号：【大 中 小】 打印 关闭",
     "阅读：128次 评论：0",
@@ -46,6 +47,8 @@ def test_chrome_lines_are_recognised_by_shape(line: str) -> None:
     "用户在政务平台登录注册后即可办理相关业务。",
     "卡拉OK Live·台北·我",
     "一、问题的提出",
+    "注册制改革对中小企业融资的影响",
+    "数字档案检索系统的设计与实现",
 ])
 def test_essay_lines_are_not_chrome(line: str) -> None:
     assert chrome_reason(line) is None

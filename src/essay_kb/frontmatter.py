@@ -62,13 +62,18 @@ _ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d
 # Words that only a site's frame uses: buttons, counters, navigation, footers, app prompts (simplified only: lines
 # are normalised first).
 _CHROME_WORDS = re.compile(
-    r"app\s*下载|下载app|客户端|加入收藏|收藏成功|加入书签|设为首页|收藏|分享|打印|字号|[大中小]\s*[】\]]|登录|登陆|注册|"
+    r"app\s*下载|下载app|加入收藏|收藏成功|加入书签|设为首页|[大中小]\s*[】\]]|"
     r"(?:浏览|阅读|评论|点击|访问)(?:量|次数)?\s*[:：]?\s*\d+|\d+\s*(?:次浏览|人阅读|次阅读)|上一篇|下一篇|返回顶部|"
-    r"返回首页|当前位置|您的位置|版权所有|版权声明|copyright|©|icp|转载|相关推荐|相关文章|相关阅读|热门文章|"
-    r"推荐阅读|扫一扫|二维码|关注\s*\+|星标|公众号|检索|在线投稿|首页|网站地图|联系我们|免责声明|点击标题|"
-    r"举报|纠错|编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$",
+    r"返回首页|当前位置|您的位置|版权所有|版权声明|copyright|©|icp|相关推荐|相关文章|相关阅读|热门文章|"
+    r"推荐阅读|扫一扫|关注\s*\+|在线投稿|网站地图|联系我们|免责声明|点击标题|"
+    r"编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$",
     re.IGNORECASE,
 )
+# Words a title or heading may use too ("注册制改革", "公众号运营", "数字档案检索"): chrome only in a very short line
+# ("• 收藏") or two of them together ("文章快速检索 高级检索", "打印 关闭").
+_WEAK_CHROME_WORDS = re.compile(r"客户端|收藏|分享|打印|字号|登录|登陆|注册|转载|二维码|星标|公众号|检索|首页|举报|"
+                                r"纠错|关闭|订阅|投稿|列印|字体")
+MAX_WEAK_CHROME_LINE = 8
 # Inside the essay, only words no essay sentence or heading uses stand for chrome.
 _INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|"
                             r"^(?:上一篇|下一篇|返回顶部|相关推荐|相关文章)|"
@@ -157,6 +162,9 @@ def chrome_reason(line: str) -> str | None:
     if _DATABASE.search(norm) and len(norm) < 80:
         return "database line"
     if _CHROME_WORDS.search(norm) and not _SENTENCE_END.search(norm):
+        return "chrome"
+    weak = _WEAK_CHROME_WORDS.findall(norm)
+    if weak and not _SENTENCE_END.search(norm) and (len(weak) > 1 or len(norm) <= MAX_WEAK_CHROME_LINE):
         return "chrome"
     tokens = [t for t in _SEPARATOR.split(norm) if t]
     if len(tokens) >= 4 and len(_SEPARATOR.findall(norm)) >= 3 and all(len(t) <= 12 for t in tokens):
@@ -334,6 +342,8 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
             reason = "related links"
         if reason is None and in_head:
             reason = _head_reason(lines, i, i < start)
+        if reason is None and i < start and (i - 1) in dropped and lines[i - 1].endswith((":", "：")):
+            reason = "before the title"  # the value of a dropped "编者荐语：" line
         if reason:
             dropped[i] = reason
             related = related or bool(_RELATED.search(_norm(line)))
@@ -351,7 +361,7 @@ def _chrome_at(line: str, head: bool, tail: bool) -> str | None:
     if tail:
         norm = _norm(line)
         # After the essay a notice may be a whole sentence ("本文转载自…，如有侵权请联系删除。").
-        if len(norm) <= MAX_CHROME_LINE and _CHROME_WORDS.search(norm):
+        if len(norm) <= MAX_CHROME_LINE and (_CHROME_WORDS.search(norm) or _WEAK_CHROME_WORDS.search(norm)):
             return "chrome"
         return chrome_reason(line)
     return _inline_chrome(line)
