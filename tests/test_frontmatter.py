@@ -73,14 +73,14 @@ def test_affiliations_and_author_lines() -> None:
 
 @pytest.mark.parametrize("line", ["摘要：食堂", "摘 要：食堂", "【摘要】食堂", "〔摘要〕食堂", "[摘要]食堂",
                                   "［摘要］食堂", "内容摘要：食堂", "内容提要：食堂", "提要：食堂", "摘要 食堂",
-                                  "Abstract: canteen"])
+                                  "Abstract: canteen", "〔Abstract〕canteen"])
 def test_abstract_label_shapes(line: str) -> None:
     match = ABSTRACT_LINE.match(line)
     assert match and match.group("value") in ("食堂", "canteen")
 
 
 @pytest.mark.parametrize("line", ["关键词：食堂", "关键字：食堂", "關鍵詞：食堂", "【关键词】食堂", "〔关键词〕食堂",
-                                  "Key words: canteen", "Keywords: canteen", "关键词 食堂"])
+                                  "Key words: canteen", "Keywords: canteen", "关键词 食堂", "【Keywords】canteen"])
 def test_keyword_label_shapes(line: str) -> None:
     match = KEYWORDS_LINE.match(line)
     assert match and match.group("value") in ("食堂", "canteen")

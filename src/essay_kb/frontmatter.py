@@ -22,21 +22,22 @@ _ABSTRACT_WORD = r"(?:内容)?(?:摘\s*要|提\s*要)"
 # "Abstract:…".
 ABSTRACT_LINE = re.compile(
     rf"^(?:{_OPEN}\s*{_ABSTRACT_WORD}\s*{_CLOSE}\s*[:：]?|{_ABSTRACT_WORD}\s*(?:[:：]|$|[ \u3000]+(?=\S))"
-    r"|abstract\s*(?:[:：]|$))\s*(?P<value>.*)$",
+    rf"|abstract\s*(?:[:：]|$)|{_OPEN}\s*abstract\s*{_CLOSE}\s*[:：]?)\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
 _KEYWORDS_WORD = r"(?:关\s*键\s*[词字]|關\s*鍵\s*[詞字])"
 # "关键词:…", "关键字：…", "關鍵詞：…", "【关键词】…", "〔关键词〕…", "Key words:…", "Keywords:…".
 KEYWORDS_LINE = re.compile(
     rf"^(?:{_OPEN}\s*{_KEYWORDS_WORD}\s*{_CLOSE}\s*[:：]?|{_KEYWORDS_WORD}\s*(?:[:：]|$|[ \u3000]+(?=\S))"
-    r"|key\s*words?\s*(?:[:：]|$))\s*(?P<value>.*)$",
+    rf"|key\s*words?\s*(?:[:：]|$)|{_OPEN}\s*key\s*words?\s*{_CLOSE}\s*[:：]?)\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
 
 # --- metadata fields: a labelled line anywhere in the page is metadata, never a passage ---------------------------
 
 _FIELD_LABELS = {
-    "中图分类号": "clc", "中图分类": "clc", "分类号": "clc", "文献标识码": "doc_code", "文献标志码": "doc_code",
+    "中图分类号": "clc", "中图分类": "clc", "分类号": "clc",
+    "文献标识码": "doc_code", "文献标志码": "doc_code", "文献编码": "doc_code",
     "文章编号": "article_no", "doi": "doi", "基金项目": "fund", "作者简介": "author_bio", "收稿日期": "received",
     "修回日期": "revised", "引用本文": "citation", "引用格式": "citation", "citation": "citation",
     "责任编辑": "editor", "原文出处": "source", "文献来源": "source",
@@ -92,7 +93,7 @@ _TOC = re.compile(r"^目\s*录$|(?:…{2,}|\.{4,}|·{4,})\s*\d+$")
 _PAGE_NUMBER = re.compile(r"^[·\-—–]\s*\d{1,4}\s*[·\-—–]$|^第\s*\d{1,4}\s*页$")
 _TITLE_LABEL = re.compile(r"^(?:论文)?(?:题\s*目|标\s*题)\s*[:：]\s*")
 _REFERENCE_ENTRY = re.compile(r"^[\[［〔(（]\d+[\]］〕)）]|\[[A-Z](?:/[A-Z]+)?\]")
-_ENGLISH_ABSTRACT = re.compile(r"^abstract\s*[:：]", re.IGNORECASE)
+_ENGLISH_ABSTRACT = re.compile(rf"^(?:abstract\s*(?:[:：]|$)|{_OPEN}\s*abstract\s*{_CLOSE})", re.IGNORECASE)
 # A list of links to other articles follows these in a page's tail.
 _RELATED = re.compile(r"相关推荐|往期推荐|最新论文|相关文章|相关阅读|热门文章|推荐阅读|猜你喜欢|延伸阅读|相关论文")
 MAX_CHROME_LINE = 120  # a longer line is a paragraph that mentions a chrome word
