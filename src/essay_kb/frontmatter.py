@@ -5,6 +5,9 @@ Pure functions over the page's stripped lines (str); ingest.py decides what to d
 judged by their shape (length, sentence punctuation, separators, chrome vocabulary, position before the title or
 after the essay), never by a list of sites. Matching runs on `normalize_for_search` (NFKC + OpenCC t2s), so one
 simplified pattern covers the traditional and full-width forms ("當前位置：" → "当前位置:").
+
+Hand-written because the main-content extractors (trafilatura, readability-lxml) work on an HTML tree: most
+pages reach us as .txt copied out of a browser or a PDF, where only the lines' shapes are left.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ _SEPARATOR = re.compile(r"\s*[|｜丨·•>›»/]\s*")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _NUMBERED_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*\s*[、.．\s])")
-# Thesis cover pages: "学    院：马克思主义学院", "指导教师：郑国华  副教授".
+# Thesis cover pages: "学    院：某某学院", "指导教师：某某  副教授".
 _COVER_FIELD = re.compile(r"^(?P<key>学\s*院|专\s*业|学生姓名|姓\s*名|学\s*号|班\s*级|年\s*级|院\s*系|系\s*别|指导教师|"
                           r"指导老师)\s*[:：]\s*(?P<value>.+)$")
 _COVER_KEYS = {"学院": "school", "专业": "major", "学生姓名": "authors", "姓名": "authors", "指导教师": "supervisor",
