@@ -19,9 +19,12 @@ import charset_normalizer
 from bs4 import BeautifulSoup, ParserRejectedMarkup
 from bs4.element import Comment, NavigableString
 
+from essay_kb import frontmatter
 from essay_kb.errors import UnreadableEssay
 from essay_kb.files import SUPPORTED_SUFFIXES as SUPPORTED_SUFFIXES  # re-exported
 from essay_kb.files import essay_id_of, read_file_bytes
+from essay_kb.frontmatter import ABSTRACT_LINE as ABSTRACT_LINE  # re-exported
+from essay_kb.frontmatter import KEYWORDS_LINE as KEYWORDS_LINE  # re-exported
 from essay_kb.repair import repair_lines
 
 logger = logging.getLogger(__name__)
@@ -46,23 +49,13 @@ class Essay:
     # (offset of the line in `text`, level 1–6) for lines the source itself marked as headings (markdown `#`,
     # HTML <h1>–<h6>); the markers are gone from `text`, so the chunker needs this to see them.
     marked_headings: tuple[tuple[int, int], ...] = ()
+    # (line, reason) for every line left out of `text` as site chrome or metadata, so a user can see them.
+    dropped: tuple[tuple[str, str], ...] = field(default=(), compare=False, hash=False)
 
 
 # --- metadata lines that stay in the text (the chunker reuses these patterns for its chunk kinds) -----------
 
-# "摘 要:…", "摘要：…", "【摘要】…", "内容提要:…", "Abstract:…"; group `value` is the abstract itself. A bare label
-# line ("摘  要" alone, thesis style) has an empty value: the next line is the abstract.
-ABSTRACT_LINE = re.compile(
-    r"^(?:[【\[]\s*(?:内容)?(?:摘\s*要|提\s*要)\s*[】\]]\s*[:：]?|(?:内容)?(?:摘\s*要|提\s*要)\s*(?:[:：]|$)"
-    r"|abstract\s*(?:[:：]|$))\s*(?P<value>.*)$",
-    re.IGNORECASE,
-)
-# "关键词:…", "关 键 字：…", "【关键词】…", "Key words:…"; group `value` is the keyword list (empty: next line).
-KEYWORDS_LINE = re.compile(
-    r"^(?:[【\[]\s*关\s*键\s*[词字]\s*[】\]]\s*[:：]?|关\s*键\s*[词字]\s*(?:[:：]|$)|key\s*words?\s*(?:[:：]|$))"
-    r"\s*(?P<value>.*)$",
-    re.IGNORECASE,
-)
+# Label shapes live in frontmatter.py (re-exported here: the chunker imports them from ingest).
 _KEYWORD_SEPARATORS = re.compile(r"[;；,，、]+")
 
 # --- boilerplate: the one table of what a scraped page adds around an essay ---------------------------------
@@ -381,11 +374,15 @@ def parse_keywords(value: str) -> tuple[str, ...]:
     return tuple(part.strip(_VALUE_EDGE) for part in parts if part.strip(_VALUE_EDGE))
 
 
-def _pick_title(lines: list[_Line], suffix: str) -> str | None:
-    """A markdown file's first `#` heading, else the first line unless it reads as a paragraph, not a title."""
+def _pick_title(lines: list[_Line], suffix: str, front: _Front) -> str | None:
+    """A markdown file's first `#` heading, else the line frontmatter.py found most title-like, else the first
+    line unless it reads as a paragraph, not a title."""
     if suffix == ".md" and any(line.heading_level == 1 for line in lines):
         return next(line.text for line in lines if line.heading_level == 1)
-    first = next((x.text for x in lines if not (ABSTRACT_LINE.match(x.text) or KEYWORDS_LINE.match(x.text))), "")
+    if front.title:
+        return front.title
+    # A page that opens with its abstract has no title line: the heading after it is not one.
+    first = lines[0].text if lines and not frontmatter.is_label(lines[0].text) else ""
     return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
 
 
@@ -434,7 +431,11 @@ def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
     lines, found = _strip_boilerplate(source_lines)
     if not lines:
         raise UnreadableEssay(_only_boilerplate(essay_id, source_lines))
-    title = html_title or _pick_title(lines, suffix) or path.stem
+    lines, front = _apply_front_matter(lines, html_title)
+    found = {**front.fields, **found}
+    if html_title and frontmatter.chrome_reason(html_title):
+        html_title = None
+    title = html_title or _pick_title(lines, suffix, front) or path.stem
     if html_title and all(line.text != title for line in lines):
         lines.insert(0, _Line(title, 1))  # a <title>-only page: keep the title line in the text, as elsewhere
     extra = {key: value for key, value in found.items() if key not in ("source", "author", "url")}
@@ -444,7 +445,27 @@ def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
     return Essay(
         id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
         sha256=hashlib.sha256(raw).hexdigest(), meta_extra=extra, marked_headings=marked,
+        dropped=tuple(front.dropped.items()),
     )
+
+
+@dataclass(frozen=True)
+class _Front:
+    fields: dict[str, str]
+    dropped: dict[str, str]  # line → reason
+    title: str | None
+
+
+def _apply_front_matter(lines: list[_Line], html_title: str | None) -> tuple[list[_Line], _Front]:
+    """Lines without the page's chrome and metadata lines (frontmatter.py decides), and what they held."""
+    result = frontmatter.read_front_matter([line.text for line in lines], html_title)
+    kept = [replace(line, text=result.title_text) if i == result.title and result.title_text else line
+            for i, line in enumerate(lines) if i not in result.dropped]
+    if not kept:  # nothing but frame: keep the page as it was rather than refuse it
+        return lines, _Front({}, {}, None)
+    dropped = {lines[i].text: reason for i, reason in result.dropped.items()}
+    title = result.title_text or None
+    return kept, _Front(result.fields, dropped, title)
 
 
 def _join_lines(lines: list[_Line]) -> tuple[str, tuple[tuple[int, int], ...]]:

@@ -1,0 +1,155 @@
+"""Front matter and chrome of scraped pages (issue 13), on our own small strings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from essay_kb.chunker import chunk_essay
+from essay_kb.frontmatter import (
+    ABSTRACT_LINE,
+    KEYWORDS_LINE,
+    chrome_reason,
+    is_affiliation,
+    is_author_line,
+    metadata_fields,
+    read_front_matter,
+)
+from essay_kb.ingest import parse_keywords, read_essay
+
+BODY = "社区食堂让独居老人按时吃上热饭，也成了邻里见面聊天的地方，这是我们在三个街道走访时最常听到的评价。"
+
+
+def _read(tmp_path: Path, text: str, name: str = "a.txt"):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return read_essay(tmp_path / name, tmp_path)
+
+
+@pytest.mark.parametrize("line", [
+    "首页 | 栏目一 | 栏目二 | 栏目三 | 联系方式",
+    "首页 > 期刊 > 社会 > 正文",
+    "當前位置：首頁 > 評論",
+    "APP下载",
+    "文章快速检索 高级检索",
+    "• 收藏",
+    "字号：【大 中 小】 打印 关闭",
+    "阅读：128次 评论：0",
+    "版權所有 某某網",
+    "2019-11-19(某平台首次上网日期，不代表论文的发表时间)共5页 83-87",
+])
+def test_chrome_lines_are_recognised_by_shape(line: str) -> None:
+    assert chrome_reason(line)
+
+
+@pytest.mark.parametrize("line", [
+    BODY,
+    "用户在政务平台登录注册后即可办理相关业务。",
+    "卡拉OK Live·台北·我",
+    "一、问题的提出",
+    "注册制改革对中小企业融资的影响",
+    "数字档案检索系统的设计与实现",
+])
+def test_essay_lines_are_not_chrome(line: str) -> None:
+    assert chrome_reason(line) is None
+
+
+def test_metadata_line_yields_every_field() -> None:
+    assert metadata_fields("中图分类号：D669 文献标识码：A 文章编号：1000-0000(2021)02-0011-05") == [
+        ("clc", "D669"), ("doc_code", "A"), ("article_no", "1000-0000(2021)02-0011-05")]
+    assert metadata_fields("〔中图分类号〕C912 〔文献标志码〕A") == [("clc", "C912"), ("doc_code", "A")]
+    assert metadata_fields("DOI:10.1000/example.2021.02.003") == [("doi", "10.1000/example.2021.02.003")]
+    assert metadata_fields(BODY) is None
+
+
+def test_affiliations_and_author_lines() -> None:
+    assert is_affiliation("（某某师范大学社会学院，浙江 杭州 310000）")
+    assert is_affiliation("某某市委党校，江西 南昌 330003")
+    assert not is_affiliation("大学生志愿者在社区食堂帮厨，受到老人们欢迎。")
+    assert is_author_line("林一帆1，宋可2")
+    assert is_author_line("王小明　欧阳晴")
+    assert not is_author_line("一、问题的提出")
+
+
+@pytest.mark.parametrize("line", ["摘要：食堂", "摘 要：食堂", "【摘要】食堂", "〔摘要〕食堂", "[摘要]食堂",
+                                  "［摘要］食堂", "内容摘要：食堂", "内容提要：食堂", "提要：食堂", "摘要 食堂",
+                                  "Abstract: canteen", "〔Abstract〕canteen"])
+def test_abstract_label_shapes(line: str) -> None:
+    match = ABSTRACT_LINE.match(line)
+    assert match and match.group("value") in ("食堂", "canteen")
+
+
+@pytest.mark.parametrize("line", ["关键词：食堂", "关键字：食堂", "關鍵詞：食堂", "【关键词】食堂", "〔关键词〕食堂",
+                                  "Key words: canteen", "Keywords: canteen", "关键词 食堂", "【Keywords】canteen"])
+def test_keyword_label_shapes(line: str) -> None:
+    match = KEYWORDS_LINE.match(line)
+    assert match and match.group("value") in ("食堂", "canteen")
+
+
+def test_keywords_split_on_spaces_only_without_other_separators() -> None:
+    assert parse_keywords("社区食堂 养老服务 邻里") == ("社区食堂", "养老服务", "邻里")
+    assert parse_keywords("community canteen; elderly care") == ("community canteen", "elderly care")
+
+
+def test_title_survives_chrome_bylines_and_affiliations(tmp_path: Path) -> None:
+    page = ("APP下载\n首页 | 论文 | 期刊 | 投稿 | 关于\n林一帆，宋可\n（某某师范大学社会学院，浙江 杭州 310000）\n"
+            "社区食堂的运营模式与可持续性\n林一帆，宋可\n（某某师范大学社会学院，浙江 杭州 310000）\n"
+            "摘要：本文讨论社区食堂。\n关键词：社区食堂；养老服务\n中图分类号：C913 文献标识码：A\n"
+            f"一、问题的提出\n{BODY}\n"
+            "上一篇：另一篇文章\n版权所有 某某网")
+    essay = _read(tmp_path, page)
+    assert essay.title == "社区食堂的运营模式与可持续性"
+    assert essay.text.splitlines()[0] == essay.title
+    assert "APP下载" not in essay.text and "林一帆" not in essay.text and "中图分类号" not in essay.text
+    assert "上一篇" not in essay.text and "版权所有" not in essay.text
+    assert essay.meta_extra["clc"] == "C913"
+    assert ("APP下载", "chrome") in essay.dropped
+    assert [c.kind for c in chunk_essay(essay)][:3] == ["title", "abstract", "keywords"]
+
+
+def test_numbered_heading_after_the_abstract_is_never_the_title(tmp_path: Path) -> None:
+    essay = _read(tmp_path, f"设为首页 加入收藏\n摘要：本文讨论社区食堂。\n一、问题的提出\n{BODY}")
+    assert essay.title != "一、问题的提出"
+
+
+def test_labelled_title_and_thesis_cover(tmp_path: Path) -> None:
+    page = ("某某大学本科毕业论文\n题目：社区食堂的运营模式\n学    院：社会学院\n指导教师：宋可\n二〇二三年五月\n"
+            f"摘要：本文讨论社区食堂。\n目    录\n一、引言…………1\n一、引言\n{BODY}")
+    essay = _read(tmp_path, page)
+    assert essay.title == "社区食堂的运营模式"
+    assert "学    院" not in essay.text and "…………1" not in essay.text and "二〇二三年" not in essay.text
+
+
+def test_metadata_value_on_the_next_line_and_inline_counters(tmp_path: Path) -> None:
+    page = (f"社区食堂的运营模式\n作者简介：\n林一帆，某某大学讲师\n摘要：本文讨论社区食堂。\n{BODY}\n"
+            f"发布时间：2023-01-01 浏览：35次 评论：0\n{BODY}")
+    essay = _read(tmp_path, page)
+    assert essay.meta_extra["author_bio"] == "林一帆，某某大学讲师"
+    assert "某某大学讲师" not in essay.text and "浏览" not in essay.text
+
+
+def test_page_numbers_running_heads_and_english_front(tmp_path: Path) -> None:
+    page = ("某某学报 2021年第2期\n社区食堂的运营模式\n林一帆\n（某某大学社会学院，浙江 杭州 310000）\n"
+            f"摘要：本文讨论社区食堂。\n{BODY}\n· 12 ·\n某某学报 2021年第2期\n{BODY}\n"
+            "On the Operation of Community Canteens\nLIN Yifan\nAbstract: This paper discusses canteens.")
+    essay = _read(tmp_path, page)
+    assert "· 12 ·" not in essay.text and "某某学报" not in essay.text
+    assert "On the Operation" not in essay.text and "LIN Yifan" not in essay.text
+    assert essay.meta_extra["english_title"] == "On the Operation of Community Canteens"
+
+
+def test_related_links_after_the_essay(tmp_path: Path) -> None:
+    essay = _read(tmp_path, f"社区食堂的运营模式\n{BODY}\n{BODY}\n相关推荐\n另一篇文章的标题\n第三篇文章的标题")
+    assert "另一篇" not in essay.text and "第三篇" not in essay.text
+
+
+def test_traditional_chrome_is_matched_after_normalising() -> None:
+    result = read_front_matter(["網站首頁 | 網站地圖 | 聯繫我們 | 投稿", "社區食堂的運營模式",
+                                "來源：某某網 2023-01-01", BODY])
+    assert result.title == 1 and 0 in result.dropped and 2 in result.dropped
+
+
+def test_a_short_first_line_stays_the_title_without_a_byline() -> None:
+    # Encyclopedia-style passages: a name as the title, then one paragraph.
+    assert read_front_matter(["罗某某", BODY]).title == 0
+    assert read_front_matter(["卡拉OK Live·台北·我", BODY]).dropped == {}
