@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from essay_kb.chunker import chunk_essay
-from essay_kb.frontmatter import (
+from essay_kb.ingest import parse_keywords, read_essay
+from essay_kb.ingest.frontmatter import (
     ABSTRACT_LINE,
     KEYWORDS_LINE,
     chrome_reason,
@@ -16,7 +17,6 @@ from essay_kb.frontmatter import (
     metadata_fields,
     read_front_matter,
 )
-from essay_kb.ingest import parse_keywords, read_essay
 
 BODY = "社区食堂让独居老人按时吃上热饭，也成了邻里见面聊天的地方，这是我们在三个街道走访时最常听到的评价。"
 

@@ -9,7 +9,14 @@ import pytest
 
 from essay_kb.chunker import chunk_essay
 from essay_kb.ingest import read_essay
-from essay_kb.repair import display_width, is_cut_off_tail, rejoin_wrapped, remove_pinyin, repair_lines, wrap_width
+from essay_kb.ingest.repair import (
+    display_width,
+    is_cut_off_tail,
+    rejoin_wrapped,
+    remove_pinyin,
+    repair_lines,
+    wrap_width,
+)
 
 # Two paragraphs wrapped every 20 ideographs, each opened by a two-U+3000 indent, as PDF copies are.
 P1 = ("\u3000\u3000老旧小区加装电梯牵涉每一户居民的利益，低层住户担心采光和噪音，高层住户盼望出行方便，"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from essay_kb.ingest import ABSTRACT_LINE, KEYWORDS_LINE, Essay
-from essay_kb.repair import is_cut_off_tail
+from essay_kb.ingest.repair import is_cut_off_tail
 
 logger = logging.getLogger(__name__)
 

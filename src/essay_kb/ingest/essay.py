@@ -1,0 +1,36 @@
+"""The plain data ingest produces: an Essay and its metadata, and the raw line every reader yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class EssayMeta:
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    keywords: tuple[str, ...] = ()
+    abstract: str | None = None
+
+
+@dataclass(frozen=True)
+class Essay:
+    id: str  # posix path relative to the corpus folder, e.g. "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
+    title: str
+    meta: EssayMeta
+    text: str  # cleaned text (boilerplate removed), as written; chunk offsets index into it
+    sha256: str  # of the raw file bytes
+    meta_extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # (offset of the line in `text`, level 1–6) for lines the source itself marked as headings (markdown `#`,
+    # HTML <h1>–<h6>); the markers are gone from `text`, so the chunker needs this to see them.
+    marked_headings: tuple[tuple[int, int], ...] = ()
+    # (line, reason) for every line left out of `text` as site chrome or metadata, so a user can see them.
+    dropped: tuple[tuple[str, str], ...] = field(default=(), compare=False, hash=False)
+
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    heading_level: int = 0  # 1–6 when the source marked the line as a heading

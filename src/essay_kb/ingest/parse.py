@@ -1,0 +1,154 @@
+"""Bytes of one essay file → Essay: decode, the format's reader, repair, boilerplate and front matter, metadata.
+
+Everything that changes the text happens here, line by line, before `Essay.text` is built; chunk offsets
+index into `Essay.text`, so nothing may edit it afterwards. In `Essay.text` every paragraph, heading and
+metadata line is one line: leading and trailing whitespace (ASCII, U+3000, NBSP) is stripped, blank lines
+are dropped and line endings are "\\n".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
+
+from bs4 import ParserRejectedMarkup
+
+from essay_kb.errors import UnreadableEssay
+from essay_kb.files import essay_id_of, read_file_bytes
+from essay_kb.ingest import frontmatter
+from essay_kb.ingest.boilerplate import VALUE_EDGE, only_boilerplate_message, strip_boilerplate
+from essay_kb.ingest.decode import RESAVE, decode_essay_bytes
+from essay_kb.ingest.essay import Essay, EssayMeta, Line
+from essay_kb.ingest.frontmatter import ABSTRACT_LINE, KEYWORDS_LINE
+from essay_kb.ingest.html import html_to_lines
+from essay_kb.ingest.markdown import markdown_to_lines
+from essay_kb.ingest.repair import repair_lines
+from essay_kb.ingest.text import text_to_lines
+
+# A first line longer than this, or ending in 。, is a paragraph: the essay has no title line (the file name is used).
+MAX_TITLE_CHARS = 80
+_KEYWORD_SEPARATORS = re.compile(r"[;；,，、]+")
+
+
+def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
+    """Read one essay file; raise errors.UnreadableEssay with an actionable message when it cannot be read
+    (also when it is not a regular file, or larger than `max_bytes`)."""
+    essay_id = essay_id_of(path, corpus)
+    return parse_essay(read_file_bytes(path, essay_id, max_bytes), path.name, essay_id)
+
+
+def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
+    """The bytes of one essay file called `name` (its suffix picks the reader), read without the file system.
+
+    Args:
+        data: the file's bytes.
+        name: the file name; its stem is the title when the text has no title line.
+        essay_id: the id the essay gets and error messages name; `name` when not given.
+
+    Raises:
+        UnreadableEssay: the bytes are not a readable essay; the message names `essay_id`.
+    """
+    essay_id = name if essay_id is None else essay_id
+    decoded = decode_essay_bytes(data, essay_id)
+    suffix = PurePath(name).suffix.lower()
+    html_title: str | None = None
+    html_meta: dict[str, str] = {}
+    if suffix in (".html", ".htm"):
+        try:
+            source_lines, html_title, html_meta = html_to_lines(decoded)
+        except ParserRejectedMarkup as exc:  # html.parser gives up on some damaged markup, e.g. "<![ "
+            raise UnreadableEssay(f"{essay_id} has HTML markup the parser cannot read; {RESAVE}") from exc
+    elif suffix == ".md":
+        source_lines = markdown_to_lines(decoded)
+    else:
+        source_lines = text_to_lines(decoded)
+    # Wrapped lines re-joined, page furniture and pinyin annotations removed; each line keeps its first source
+    # line's heading mark.
+    source_lines = [replace(source_lines[i], text=text) for i, text in repair_lines([x.text for x in source_lines])]
+    lines, found = strip_boilerplate(source_lines)
+    if not lines:
+        raise UnreadableEssay(only_boilerplate_message(essay_id, source_lines))
+    lines, front = _apply_front_matter(lines, html_title)
+    found = {**front.fields, **found}
+    if html_title and frontmatter.chrome_reason(html_title):
+        html_title = None
+    title = html_title or _pick_title(lines, suffix, front) or PurePath(name).stem
+    if html_title and all(line.text != title for line in lines):
+        lines.insert(0, Line(title, 1))  # a <title>-only page: keep the title line in the text, as elsewhere
+    extra = {key: value for key, value in found.items() if key not in ("source", "author", "url")}
+    if "description" in html_meta:  # often the site's blurb, not the essay's abstract: kept aside
+        extra["description"] = html_meta["description"]
+    text, marked = _join_lines(lines)
+    return Essay(
+        id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
+        sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked,
+        dropped=tuple(front.dropped.items()),
+    )
+
+
+def parse_keywords(value: str) -> tuple[str, ...]:
+    """Split a 关键词 value on ; ； , ， 、 — or on spaces when none of those occur ("新常态 基层 党建")."""
+    parts = _KEYWORD_SEPARATORS.split(value) if _KEYWORD_SEPARATORS.search(value) else value.split()
+    return tuple(part.strip(VALUE_EDGE) for part in parts if part.strip(VALUE_EDGE))
+
+
+@dataclass(frozen=True)
+class _Front:
+    fields: dict[str, str]
+    dropped: dict[str, str]  # line → reason
+    title: str | None
+
+
+def _pick_title(lines: list[Line], suffix: str, front: _Front) -> str | None:
+    """A markdown file's first `#` heading, else the line frontmatter.py found most title-like, else the first
+    line unless it reads as a paragraph, not a title."""
+    if suffix == ".md" and any(line.heading_level == 1 for line in lines):
+        return next(line.text for line in lines if line.heading_level == 1)
+    if front.title:
+        return front.title
+    # A page that opens with its abstract has no title line: the heading after it is not one.
+    first = lines[0].text if lines and not frontmatter.is_label(lines[0].text) else ""
+    return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
+
+
+def _labelled_value(label: re.Pattern[str], lines: list[Line]) -> str | None:
+    """The value after the first `label`, or the next line's text when the label stands alone on its line."""
+    for i, line in enumerate(lines):
+        match = label.match(line.text)
+        if match:
+            return match.group("value").strip() or (lines[i + 1].text if i + 1 < len(lines) else "")
+    return None
+
+
+def _essay_meta(lines: list[Line], found: dict[str, str], html_meta: dict[str, str]) -> EssayMeta:
+    abstract, keywords = _labelled_value(ABSTRACT_LINE, lines), _labelled_value(KEYWORDS_LINE, lines)
+    return EssayMeta(
+        source=found.get("source"), author=found.get("author") or html_meta.get("author"), url=found.get("url"),
+        keywords=parse_keywords(html_meta.get("keywords", "") if keywords is None else keywords),
+        abstract=abstract or None,
+    )
+
+
+
+def _apply_front_matter(lines: list[Line], html_title: str | None) -> tuple[list[Line], _Front]:
+    """Lines without the page's chrome and metadata lines (frontmatter.py decides), and what they held."""
+    result = frontmatter.read_front_matter([line.text for line in lines], html_title)
+    kept = [replace(line, text=result.title_text) if i == result.title and result.title_text else line
+            for i, line in enumerate(lines) if i not in result.dropped]
+    if not kept:  # nothing but frame: keep the page as it was rather than refuse it
+        return lines, _Front({}, {}, None)
+    dropped = {lines[i].text: reason for i, reason in result.dropped.items()}
+    title = result.title_text or None
+    return kept, _Front(result.fields, dropped, title)
+
+
+def _join_lines(lines: list[Line]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    marked, offset = [], 0
+    for line in lines:
+        if line.heading_level:
+            marked.append((offset, line.heading_level))
+        offset += len(line.text) + 1
+    return "\n".join(line.text for line in lines), tuple(marked)
+
