@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,26 @@ def test_a_duplicate_is_named_by_the_real_file_not_a_link_to_it(tmp_path: Path) 
         (tmp_path / link).symlink_to("real.txt")
     with pytest.raises(EssayKBError, match="already in the corpus as real.txt"):
         save_essay(tmp_path, "copy.txt", ESSAY)
+
+
+def test_an_upload_never_creates_a_temp_file_in_the_corpus(tmp_path: Path) -> None:
+    # An index run while an upload is checked would read a temp file there as an essay. Every file the upload
+    # opens for writing is recorded through Python's audit hook (it sees os.open and open alike).
+    corpus = tmp_path / "corpus"
+    written: list[str] = []
+    recording = True
+
+    def record(event: str, args: tuple) -> None:
+        path, flags = (args[0], args[2]) if event == "open" else (None, 0)
+        if recording and isinstance(path, (str, os.PathLike)) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            written.append(os.fspath(path))
+
+    sys.addaudithook(record)  # cannot be removed: `recording` switches it off after the test
+    try:
+        assert save_essay(corpus, "合作社.txt", ESSAY) == "合作社.txt"
+        with pytest.raises(UnreadableEssay):
+            save_essay(corpus, "photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    finally:
+        recording = False
+    assert [Path(p).resolve() for p in written if Path(p).resolve().parent == corpus.resolve()] == [
+        (corpus / "合作社.txt").resolve()]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from essay_kb.errors import EssayKBError, UnreadableEssay
 from essay_kb.files import SUPPORTED_SUFFIXES, display_name, essay_id_of, list_essay_files, read_file_bytes, too_large
-from essay_kb.ingest import read_essay
+from essay_kb.ingest import parse_essay
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # essays are text: 20 MB is a book; larger is a mistake or an attack
 
@@ -55,20 +54,23 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
         raise EssayKBError(f"{name} is already in the corpus as {essay_id_of(same, corpus)}; not added twice.")
     target = corpus / target_name
     if target.exists():
-        raise EssayKBError(f"{target_name} exists in the corpus with other content. Rename the file and add it again.")
-    fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".upload-", suffix=target.suffix)
+        raise EssayKBError(_exists(target_name))
+    # Parsed from memory, so a bad file never lands in the corpus, nor does a half-checked one under a temp name
+    # (an index run at the same moment would read it as an essay).
+    parse_essay(data, target_name, essay_id=name)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(target, "xb") as fh:  # "x": never over a file that appeared since the check above
             fh.write(data)
-        try:
-            read_essay(Path(tmp), corpus)  # a bad file never lands in the corpus
-        except UnreadableEssay as exc:
-            raise UnreadableEssay(str(exc).replace(tmp, name).replace(Path(tmp).name, name)) from None
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    except FileExistsError:
+        raise EssayKBError(_exists(target_name)) from None
+    except OSError:
+        target.unlink(missing_ok=True)  # no partial essay left behind (disk full)
+        raise
     return target_name
+
+
+def _exists(target_name: str) -> str:
+    return f"{target_name} exists in the corpus with other content. Rename the file and add it again."
 
 
 def _file_with_bytes(corpus: Path, data: bytes) -> Path | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from essay_kb.indexer import (
     read_problems,
     scan_corpus,
 )
-from essay_kb.ingest import Essay, read_essay
+from essay_kb.ingest import Essay, parse_essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.search import MODES, Hit, SearchFilter, search
@@ -328,10 +327,10 @@ class KnowledgeBase:
 
     def text_view(self, text: str, name: str = "pasted.txt") -> EssayView:
         """A pasted text read like an essay file (boilerplate stripped, chunked, embedded), not added."""
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / name
-            path.write_text(text, encoding="utf-8")
-            return self.essay_view(str(path))
+        self.index()  # as essay_view does: pasted text is compared with indexed essays
+        essay = parse_essay(text.encode("utf-8"), name)
+        chunks = tuple(chunk_essay(essay, max_chars=self.config.max_chars))
+        return EssayView(essay, chunks, self._plain_vectors([c.text for c in chunks]))
 
     def compare(self, a: str, b: str) -> Comparison:
         """Align two essays' paragraphs both ways (ids of indexed essays, or file paths)."""
