@@ -20,6 +20,16 @@ def test_an_essay_compared_with_itself_is_all_near_duplicate(seed_kb: KnowledgeB
     assert comparison.overlap_a == comparison.overlap_b == 1.0
 
 
+
+def test_pasted_text_is_read_like_the_essay_file_it_came_from(seed_kb: KnowledgeBase) -> None:
+    pasted = seed_kb.text_view((seed_kb.config.corpus / SEED_ID).read_text(encoding="utf-8"))
+    indexed = seed_kb.essay_view(SEED_ID)
+    assert pasted.essay.id == "pasted.txt" and pasted.essay.title == indexed.essay.title
+    assert pasted.essay.text == indexed.essay.text
+    assert [(c.kind, c.start, c.end) for c in pasted.chunks] == [(c.kind, c.start, c.end) for c in indexed.chunks]
+    comparison = seed_kb.compare_views(pasted, indexed)
+    assert comparison.overlap_a == comparison.overlap_b == 1.0
+
 def test_edited_copy_is_near_duplicate_and_unrelated_text_is_unique(seed_kb: KnowledgeBase, tmp_path: Path) -> None:
     seed_text = (seed_kb.config.corpus / SEED_ID).read_text(encoding="utf-8")
     edited = seed_text.replace("首先", "第一").replace("其次", "第二").replace("最后", "第三")
