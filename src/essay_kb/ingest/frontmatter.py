@@ -1,7 +1,7 @@
 """Front matter and chrome of a scraped essay page, as data: which lines are site chrome, which are metadata
 fields, which line is the title, and the label shapes of 摘要 / 关键词.
 
-Pure functions over the page's stripped lines (str); ingest.py decides what to do with the answer. Lines are
+Pure functions over the page's stripped lines (str); parse.py decides what to do with the answer. Lines are
 judged by their shape (length, sentence punctuation, separators, chrome vocabulary, position before the title or
 after the essay), never by a list of sites. Matching runs on `normalize_for_search` (NFKC + OpenCC t2s), so one
 simplified pattern covers the traditional and full-width forms ("當前位置：" → "当前位置:").

@@ -1,6 +1,6 @@
 """Text repair of scraped lines: re-join hard-wrapped paragraphs, drop page furniture, remove pinyin annotations.
 
-Pure functions over the lines a format reader produced, run before boilerplate is stripped (see ingest.py), so
+Pure functions over the lines a format reader produced, run before boilerplate is stripped (see parse.py), so
 every later step sees one line per paragraph. Hand-written: no maintained library re-flows Chinese PDF copies
 (they either need the PDF's layout boxes, which a saved .txt no longer has, or reflow on blank lines only), and
 none knows the pinyin-annotation garbage of some Chinese sites.
