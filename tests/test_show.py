@@ -39,6 +39,9 @@ def test_show_prints_title_metadata_dropped_lines_and_passages(capsys, page_kb: 
     assert "中图分类号" in out and "X799.3" in out
     assert f"{NAV}  ← navigation" in out
     assert "二、对策建议 › ¶1  [" in out  # a passage with its section, paragraph and offsets
+    last = "第三，建立积分兑换机制，居民正确分类可以积累积分，兑换日用品，让参与行为得到即时反馈。"
+    assert last not in out  # one line per passage …
+    assert last in run_kb(capsys, page_kb, "show", NAME, "--full")[1]  # … unless asked for whole ones
 
     code, out, _ = run_kb(capsys, page_kb, "show", NAME, "--json")
     report = json.loads(out)

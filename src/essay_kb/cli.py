@@ -222,11 +222,10 @@ def cmd_show(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(report.as_dict())
         return 0
+    one_line: dict[str, Any] = {} if args.full else {"no_wrap": True, "overflow": "ellipsis"}
     out.print(Text(report.essay.title, style="bold"), Text(f"  ({report.essay.id}: {report.note})", style="dim"))
-    table = Table(show_header=False, box=None)
     for _, label, value in report.fields():
-        table.add_row(Text(label, style="cyan"), Text(value))
-    out.print(table)
+        out.print(Text.assemble((f"  {label}  ", "cyan"), value), **one_line)
     out.print(Text(f"dropped ({len(report.essay.dropped)} lines)", style="bold"))
     for line, reason in report.essay.dropped:
         out.print(Text.assemble(f"  {line}", (f"  ← {reason}", "dim")))
@@ -235,7 +234,7 @@ def cmd_show(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         where = c.section_path or "(front)"
         text = c.text if args.full else c.text.replace("\n", " ")[:60] + ("…" if len(c.text) > 60 else "")
         out.print(Text.assemble((f"  {c.kind:<10} ", "cyan"), where, f" › ¶{c.paragraph}" if c.paragraph else "",
-                                (f"  [{c.start}–{c.end}]  ", "dim"), text), no_wrap=not args.full, overflow="ellipsis")
+                                (f"  [{c.start}–{c.end}]  ", "dim"), text), **one_line)
     return 0
 
 

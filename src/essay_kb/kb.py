@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
 from essay_kb.errors import EssayKBError, IndexMismatch, QuestionRejected
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
-from essay_kb.files import display_name, read_file_bytes
+from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
 from essay_kb.fusion import FusionConfig
 from essay_kb.indexer import (
     BuildProgress,
@@ -279,7 +280,8 @@ class KnowledgeBase:
         """How the essay `ref` (its id: the file's path in the corpus) was read. Title, metadata and dropped lines
         come from the file (the index keeps neither dropped lines nor every metadata field); the passages are the
         indexed ones, or chunked now when the essay is not indexed yet."""
-        files = {f.id: f for f in hash_corpus(self.config.corpus, self.max_file_bytes).files}
+        # Listed, not hashed: opening one essay reads one file, however large the corpus.
+        files = {essay_id_of(p, self.config.corpus): p for p in list_essay_files(self.config.corpus)}
         indexed, chunks = self._indexed_essay(ref)
         if ref not in files and ref not in indexed:
             known = sorted({*files, *indexed})
@@ -289,7 +291,10 @@ class KnowledgeBase:
         if ref not in files:
             old = indexed[ref]
             return EssayReport(old, tuple(chunks), "removed", old.text)
-        essay = read_essay(files[ref].path, self.config.corpus, self.max_file_bytes)
+        if not Path(os.path.realpath(files[ref])).is_relative_to(os.path.realpath(self.config.corpus)):
+            raise EssayKBError(f"{ref} is a link to a file outside the corpus, which is never read; copy the file "
+                               "into the corpus instead.")
+        essay = read_essay(files[ref], self.config.corpus, self.max_file_bytes)
         if ref not in indexed:
             return EssayReport(essay, tuple(chunk_essay(essay, max_chars=self.config.max_chars)), "new", essay.text)
         state = "indexed" if indexed[ref].sha256 == essay.sha256 else "changed"
