@@ -21,11 +21,29 @@ def essay_table(cards: list[EssayCard]) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
+def how_it_was_read(kb: KnowledgeBase, card: EssayCard) -> None:
+    """The metadata fields and the lines dropped as chrome, with the reason: what `kb show` prints."""
+    try:
+        report = kb.essay_report(card.essay.id)
+    except EssayKBError as exc:
+        st.error(md(str(exc)))
+        return
+    with st.expander("How this essay was read"):
+        st.caption(md(report.note))
+        for _, label, value in report.fields():
+            st.markdown(f"<div><b>{html_text(label)}</b> {html_text(value)}</div>", unsafe_allow_html=True)
+        st.markdown(f"**Dropped lines** ({len(report.essay.dropped)})")
+        for line, reason in report.essay.dropped:
+            st.markdown(f"<div>{html_text(line)} <small style='opacity:0.6'>← {html_text(reason)}</small></div>",
+                        unsafe_allow_html=True)
+
+
 def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:
     meta = card.essay.meta
     st.subheader(md(card.essay.title))
     st.caption(" · ".join(md(x) for x in (meta.source and f"来源 {meta.source}", meta.author and f"作者 {meta.author}",
                                           meta.url) if x) or "no source metadata")
+    how_it_was_read(kb, card)
     if card.state == "new":
         if meta.abstract:
             st.markdown("**摘要**")

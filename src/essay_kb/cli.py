@@ -217,6 +217,27 @@ def cmd_refs(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_show(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    report = kb.essay_report(args.essay)
+    if args.json:
+        _print_json(report.as_dict())
+        return 0
+    one_line: dict[str, Any] = {} if args.full else {"no_wrap": True, "overflow": "ellipsis"}
+    out.print(Text(report.essay.title, style="bold"), Text(f"  ({report.essay.id}: {report.note})", style="dim"))
+    for _, label, value in report.fields():
+        out.print(Text.assemble((f"  {label}  ", "cyan"), value), **one_line)
+    out.print(Text(f"dropped ({len(report.essay.dropped)} lines)", style="bold"))
+    for line, reason in report.essay.dropped:
+        out.print(Text.assemble(f"  {line}", (f"  ← {reason}", "dim")))
+    out.print(Text(f"passages ({len(report.passages)})", style="bold"))
+    for c in report.passages:
+        where = c.section_path or "(front)"
+        text = c.text if args.full else c.text.replace("\n", " ")[:60] + ("…" if len(c.text) > 60 else "")
+        out.print(Text.assemble((f"  {c.kind:<10} ", "cyan"), where, f" › ¶{c.paragraph}" if c.paragraph else "",
+                                (f"  [{c.start}–{c.end}]  ", "dim"), text), **one_line)
+    return 0
+
+
 def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     info = kb.info()
     if args.json:
@@ -283,6 +304,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("essay", help="an indexed essay id or a file path")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_refs)
+    p = sub.add_parser("show", parents=[common], help="how one essay was read: title, metadata, dropped lines, "
+                                                       "passages with types, sections and offsets")
+    p.add_argument("essay", help="an essay id (its file in the corpus)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--full", action="store_true", help="print each passage whole, not cut to one line")
+    p.set_defaults(run=cmd_show)
     p = sub.add_parser("info", parents=[common], help="model, index and corpus status")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_info)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
 from essay_kb.errors import EssayKBError, IndexMismatch, QuestionRejected
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
-from essay_kb.files import display_name, read_file_bytes
+from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
 from essay_kb.fusion import FusionConfig
 from essay_kb.indexer import (
     BuildProgress,
@@ -31,6 +32,7 @@ from essay_kb.indexer import (
 from essay_kb.ingest import Essay, parse_essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
+from essay_kb.report import EssayReport
 from essay_kb.search import MODES, Hit, SearchFilter, search
 from essay_kb.store import Manifest, StoredIndex, check_model, current_generation, current_manifest
 from essay_kb.store.embedding_cache import cache_problems
@@ -272,6 +274,44 @@ class KnowledgeBase:
     def essay_chunks(self, essay_id: str) -> list[Chunk]:
         """An indexed essay's chunks in reading order (its structure: sections, typed passages, references)."""
         return self.index().chunks.essay_chunks(essay_id)
+
+    def essay_report(self, ref: str) -> EssayReport:
+        """How the essay `ref` (its id: the file's path in the corpus) was read. Title, metadata and dropped lines
+        come from the file (the index keeps neither dropped lines nor every metadata field); the passages are the
+        indexed ones, or chunked now when the essay is not indexed yet."""
+        # Listed, not hashed: opening one essay reads one file, however large the corpus.
+        files = {essay_id_of(p, self.config.corpus): p for p in list_essay_files(self.config.corpus)}
+        indexed, chunks = self._indexed_essay(ref)
+        if ref not in files and ref not in indexed:
+            known = sorted({*files, *indexed})
+            more = f" … and {len(known) - 5} more" if len(known) > 5 else ""
+            raise EssayKBError(f"No essay {ref!r} in the corpus or the index; an essay is named by its file in the "
+                               f"corpus: {', '.join(known[:5]) or 'none yet (add one with `kb add FILE`)'}{more}.")
+        if ref not in files:
+            old = indexed[ref]
+            return EssayReport(old, tuple(chunks), "removed", old.text)
+        if not Path(os.path.realpath(files[ref])).is_relative_to(os.path.realpath(self.config.corpus)):
+            raise EssayKBError(f"{ref} is a link to a file outside the corpus, which is never read; copy the file "
+                               "into the corpus instead.")
+        essay = read_essay(files[ref], self.config.corpus, self.max_file_bytes)
+        if ref not in indexed:
+            return EssayReport(essay, tuple(chunk_essay(essay, max_chars=self.config.max_chars)), "new", essay.text)
+        state = "indexed" if indexed[ref].sha256 == essay.sha256 else "changed"
+        return EssayReport(essay, tuple(chunks), state, indexed[ref].text)
+
+    def _indexed_essay(self, essay_id: str) -> tuple[dict[str, Essay], list[Chunk]]:
+        """The indexed essays by id and `essay_id`'s chunks, read without loading the model when it is not loaded
+        yet: showing what was indexed compares no vectors, and the model takes seconds to load."""
+        if not self.has_index():
+            return {}, []
+        if self._embedder is not None:
+            index = self.index()
+            return {e.id: e for e in index.chunks.essays()}, index.chunks.essay_chunks(essay_id)
+        index = StoredIndex.open(self.config.index)
+        try:
+            return {e.id: e for e in index.chunks.essays()}, index.chunks.essay_chunks(essay_id)
+        finally:
+            index.close()
 
     def essay_view(self, ref: str) -> EssayView:
         """An indexed essay by id, or any essay file by path (chunked now, not added), with its paragraphs
