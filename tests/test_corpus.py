@@ -85,9 +85,9 @@ def test_a_duplicate_is_named_by_the_real_file_not_a_link_to_it(tmp_path: Path) 
         save_essay(tmp_path, "copy.txt", ESSAY)
 
 
-def test_an_upload_never_creates_a_temp_file_in_the_corpus(tmp_path: Path) -> None:
-    # An index run while an upload is checked would read a temp file there as an essay. Every file the upload
-    # opens for writing is recorded through Python's audit hook (it sees os.open and open alike).
+def test_an_upload_is_checked_in_memory_and_leaves_only_its_file(tmp_path: Path) -> None:
+    # A refused upload opens nothing in the corpus for writing (it is parsed from memory); an accepted one leaves
+    # exactly its own file, with no hidden temp file behind. Writes are recorded through Python's audit hook.
     corpus = tmp_path / "corpus"
     written: list[str] = []
     recording = True
@@ -99,10 +99,11 @@ def test_an_upload_never_creates_a_temp_file_in_the_corpus(tmp_path: Path) -> No
 
     sys.addaudithook(record)  # cannot be removed: `recording` switches it off after the test
     try:
-        assert save_essay(corpus, "合作社.txt", ESSAY) == "合作社.txt"
         with pytest.raises(UnreadableEssay):
             save_essay(corpus, "photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+        assert written == []
+        assert save_essay(corpus, "合作社.txt", ESSAY) == "合作社.txt"
     finally:
         recording = False
-    assert [Path(p).resolve() for p in written if Path(p).resolve().parent == corpus.resolve()] == [
-        (corpus / "合作社.txt").resolve()]
+    assert sorted(p.name for p in corpus.iterdir()) == ["合作社.txt"]
+    assert (corpus / "合作社.txt").read_bytes() == ESSAY

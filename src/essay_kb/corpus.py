@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -55,17 +56,20 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
     target = corpus / target_name
     if target.exists():
         raise EssayKBError(_exists(target_name))
-    # Parsed from memory, so a bad file never lands in the corpus, nor does a half-checked one under a temp name
-    # (an index run at the same moment would read it as an essay).
+    # Parsed from memory, so a bad file never touches the corpus.
     parse_essay(data, target_name, essay_id=name)
+    # Written under a hidden name (builds skip dot-files) and linked into place: a build running now, or a crash
+    # mid-write, never sees half an essay, and os.link fails rather than replace a file that appeared meanwhile.
+    fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".upload-", suffix=target.suffix)
     try:
-        with open(target, "xb") as fh:  # "x": never over a file that appeared since the check above
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # an essay, readable like the files the user copied in (mkstemp makes it 0600)
+        os.link(tmp, target)
     except FileExistsError:
         raise EssayKBError(_exists(target_name)) from None
-    except OSError:
-        target.unlink(missing_ok=True)  # no partial essay left behind (disk full)
-        raise
+    finally:
+        os.unlink(tmp)
     return target_name
 
 
