@@ -378,3 +378,19 @@ def test_parse_essay_refuses_bad_bytes_with_the_message_read_essay_gives(tmp_pat
     with pytest.raises(UnreadableEssay) as from_bytes:
         parse_essay(data, "photo.txt")
     assert str(from_bytes.value) == str(from_file.value)
+
+
+def test_every_dropped_line_is_kept_with_its_reason(tmp_path: Path) -> None:
+    # Lines the boilerplate table drops are listed beside those the front-matter classifier drops, so `kb show`
+    # and the Library explain every line that is not in the text.
+    page = tmp_path / "page.txt"
+    page.write_text("您好，访客 登录/注册\n当前位置：首页 > 论文 > 政治\n社区议事会的实践\n"
+                    "中图分类号：D669 文献标识码：A\n社区议事会让居民自己商量身边的事，提高了参与的积极性。\n"
+                    "转载请注明来源：https://example.cn/a/1.html\n", encoding="utf-8")
+    essay = read_essay(page, tmp_path)
+    reasons = dict(essay.dropped)
+    assert reasons["您好，访客 登录/注册"] == "banner"
+    assert reasons["当前位置：首页 > 论文 > 政治"] == "breadcrumb"
+    assert reasons["转载请注明来源：https://example.cn/a/1.html"] == "reprint"
+    assert any(line.startswith("中图分类号") for line in reasons)
+    assert not any(line in essay.text for line in reasons)

@@ -56,10 +56,12 @@ EDGE_SPACE = re.compile(r"^[\s\u200b-\u200d\ufeff]+|[\s\u200b-\u200d\ufeff]+$")
 VALUE_EDGE = " \t\u3000\xa0|｜丨/,，;；"
 
 
-def strip_boilerplate(lines: list[Line]) -> tuple[list[Line], dict[str, str]]:
-    """Stripped non-empty lines without boilerplate, and the metadata the boilerplate carried (first wins)."""
+def strip_boilerplate(lines: list[Line]) -> tuple[list[Line], dict[str, str], list[tuple[str, str]]]:
+    """Stripped non-empty lines without boilerplate, the metadata the boilerplate carried (first wins), and the
+    dropped lines with the rule that dropped each (shown by `kb show`, so nothing disappears unexplained)."""
     kept: list[Line] = []
     found: dict[str, str] = {}
+    dropped: list[tuple[str, str]] = []
     for line in lines:
         text = EDGE_SPACE.sub("", line.text)
         rule = _boilerplate_rule(text) if text else None
@@ -68,9 +70,10 @@ def strip_boilerplate(lines: list[Line]) -> tuple[list[Line], dict[str, str]]:
                 kept.append(replace(line, text=text))
             continue
         logger.debug("dropping %s line %r", rule.name, text)
+        dropped.append((text, rule.name))
         for key, value in _boilerplate_fields(rule, text):
             found.setdefault(key, value)
-    return kept, found
+    return kept, found, dropped
 
 
 def _boilerplate_rule(text: str) -> BoilerplateRule | None:

@@ -67,7 +67,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     # Wrapped lines re-joined, page furniture and pinyin annotations removed; each line keeps its first source
     # line's heading mark.
     source_lines = [replace(source_lines[i], text=text) for i, text in repair_lines([x.text for x in source_lines])]
-    lines, found = strip_boilerplate(source_lines)
+    lines, found, boilerplate = strip_boilerplate(source_lines)
     if not lines:
         raise UnreadableEssay(only_boilerplate_message(essay_id, source_lines))
     lines, front = _apply_front_matter(lines, html_title)
@@ -84,7 +84,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     return Essay(
         id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
         sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked,
-        dropped=tuple(front.dropped.items()),
+        dropped=(*boilerplate, *front.dropped.items()),
     )
 
 
