@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,14 @@ class Comparison:
             "labels": {label: sum(p.label == label for p in self.a_to_b) for label in LABELS},
             "shared_references": [{"a": ra.raw, "b": rb.raw, "title": ra.title} for ra, rb in self.shared_references],
         }
+
+
+def _no_such_essay(unknown: Sequence[str], where: str, known: Iterable[str]) -> str:
+    """The one message for essay ids that name nothing, listing a few that do."""
+    known = sorted(known)
+    more = f" … and {len(known) - 5} more" if len(known) > 5 else ""
+    return (f"No essay {', '.join(map(repr, unknown))} in {where}; an essay is named by its file in the corpus: "
+            f"{', '.join(known[:5]) or 'none yet (add one with `kb add FILE`)'}{more}.")
 
 
 class KnowledgeBase:
@@ -228,10 +236,7 @@ class KnowledgeBase:
         index = self.index()
         unknown = [e for e in (flt.essays if flt else ()) if e not in index.chunks.titles()]
         if unknown:
-            known = sorted(index.chunks.titles())
-            more = f" … and {len(known) - 5} more" if len(known) > 5 else ""
-            raise QuestionRejected(f"No essay {', '.join(map(repr, unknown))} in the index; an essay is named by its "
-                                   f"file in the corpus: {', '.join(known[:5])}{more}.")
+            raise QuestionRejected(_no_such_essay(unknown, "the index", index.chunks.titles()))
         vector = self.embedder.embed_query(normalize_for_search(question)) if mode != "lexical" else None
         return search(index, question, vector, k or self.config.top_k, mode, self.fusion, flt, context)
 
@@ -283,10 +288,7 @@ class KnowledgeBase:
         files = {essay_id_of(p, self.config.corpus): p for p in list_essay_files(self.config.corpus)}
         indexed, chunks = self._indexed_essay(ref)
         if ref not in files and ref not in indexed:
-            known = sorted({*files, *indexed})
-            more = f" … and {len(known) - 5} more" if len(known) > 5 else ""
-            raise EssayKBError(f"No essay {ref!r} in the corpus or the index; an essay is named by its file in the "
-                               f"corpus: {', '.join(known[:5]) or 'none yet (add one with `kb add FILE`)'}{more}.")
+            raise EssayKBError(_no_such_essay([ref], "the corpus or the index", {*files, *indexed}))
         if ref not in files:
             old = indexed[ref]
             return EssayReport(old, tuple(chunks), "removed", old.text)
