@@ -332,3 +332,18 @@ def test_line_after_a_finished_numbered_reference_list_is_not_a_reference() -> N
     )
     chunks = chunk_essay(_essay(text))
     assert [(c.kind, c.section) for c in chunks[-2:]] == [("reference", ("参考文献",)), ("body", ("参考文献",))]
+
+
+def test_headings_numbered_with_a_space_and_unnumbered_headings() -> None:
+    para = "社区把业主请到一起，逐户听取意见，再请设计单位调整电梯井的位置，最后大家达成了一致意见。"
+    essay = _essay(f"标题\n1 引言\n{para}\n2 研究设计\n{para}\n邻里协商的三个环节\n{para}\n程序本身的价值\n{para}")
+    sections = [(c.kind, c.section_path) for c in chunk_essay(essay) if c.kind != "title"]
+    assert [s for k, s in sections if k == "heading"] == ["1 引言", "2 研究设计", "2 研究设计 › 邻里协商的三个环节",
+                                                          "2 研究设计 › 程序本身的价值"]
+    assert all(k in ("heading", "body") for k, _ in sections)
+
+
+def test_traditional_references_heading() -> None:
+    para = "社區把業主請到一起，逐戶聽取意見，再請設計單位調整電梯井的位置，最後大家達成了一致意見。"
+    essay = _essay(f"標題\n{para}\n參考文獻:\n[1]林一帆.電梯加裝[J].城鄉,2020(2):1-9.", title="標題")
+    assert [c.kind for c in chunk_essay(essay)][-1] == "reference"

@@ -37,6 +37,11 @@ def _read(tmp_path: Path, text: str, name: str = "a.txt"):
     "阅读：128次 评论：0",
     "版權所有 某某網",
     "2019-11-19(某平台首次上网日期，不代表论文的发表时间)共5页 83-87",
+    "某某论文在线阅读 | 免费论文 | 期刊目录",
+    "相关论文推荐：",
+    "相關新聞",
+    "……（剩余4页未读，继续阅读）",
+    "下载文档　立即下载　VIP免费下载",
 ])
 def test_chrome_lines_are_recognised_by_shape(line: str) -> None:
     assert chrome_reason(line)
@@ -49,6 +54,8 @@ def test_chrome_lines_are_recognised_by_shape(line: str) -> None:
     "一、问题的提出",
     "注册制改革对中小企业融资的影响",
     "数字档案检索系统的设计与实现",
+    "马克思·韦伯与官僚制理论",
+    "基层治理中的评价与反馈机制",
 ])
 def test_essay_lines_are_not_chrome(line: str) -> None:
     assert chrome_reason(line) is None
@@ -153,3 +160,71 @@ def test_a_short_first_line_stays_the_title_without_a_byline() -> None:
     # Encyclopedia-style passages: a name as the title, then one paragraph.
     assert read_front_matter(["罗某某", BODY]).title == 0
     assert read_front_matter(["卡拉OK Live·台北·我", BODY]).dropped == {}
+
+
+@pytest.mark.parametrize("line", ["顾文静 1，吕秉坤 2", "□林晓彤", "賀雅琪 石俊傑 盧曉雯", "杜明远1, 沈嘉禾2"])
+def test_author_lines_in_more_shapes(line: str) -> None:
+    assert is_author_line(line)
+
+
+def test_everything_below_the_essay_after_its_first_chrome_line_is_frame(tmp_path: Path) -> None:
+    page = (f"社区食堂的运营模式\n{BODY}\n{BODY}\n参考文献：\n[1]林一帆.社区食堂研究[J].城乡发展评论,2020(2):1-9.\n"
+            "(责任编辑：周敏)\n发表评论\n请自觉遵守互联网相关的政策法规，严禁发布违法言论。\n评价: 中立 好评 差评\n"
+            "主办：某某市委党校　地址：某某大道8号")
+    essay = _read(tmp_path, page)
+    assert essay.text.endswith("[1]林一帆.社区食堂研究[J].城乡发展评论,2020(2):1-9.")  # a journal "…评论" stays
+    assert essay.meta_extra["editor"] == "周敏"
+    dropped = dict(essay.dropped)
+    assert dropped["请自觉遵守互联网相关的政策法规，严禁发布违法言论。"] == "after the essay"
+    assert "主办：某某市委党校　地址：某某大道8号" in dropped
+
+
+def test_a_short_closing_sentence_without_frame_is_kept(tmp_path: Path) -> None:
+    essay = _read(tmp_path, f"社区食堂的运营模式\n{BODY}\n{BODY}\n让每位老人都吃上热饭。")
+    assert essay.text.endswith("让每位老人都吃上热饭。")
+
+
+def test_site_slogan_and_notice_above_the_title(tmp_path: Path) -> None:
+    page = ("思政频道，学子的精神家园。祝大家学习进步！\n首页 > 研究 > 正文\n社区食堂的运营模式\n"
+            f"本文由用户上传，仅供预览，下载后可查看全文。\n{BODY}")
+    essay = _read(tmp_path, page)
+    assert essay.title == "社区食堂的运营模式"
+    assert essay.text.splitlines()[1] == BODY
+
+
+def test_subtitle_line_joins_the_title_and_footnote_mark_goes(tmp_path: Path) -> None:
+    page = f"城乡治理\n\n社区食堂的运营模式*\n——以三个街道为例\n\n2022-05-16 10:42林一帆\n{BODY}\n{BODY}"
+    essay = _read(tmp_path, page)
+    assert essay.title == "社区食堂的运营模式——以三个街道为例"
+    assert essay.text.splitlines()[0] == essay.title and "城乡治理" not in essay.text
+
+
+def test_site_tag_line_beside_the_papers_keywords(tmp_path: Path) -> None:
+    page = f"社区食堂的运营模式\n关键词:社区食堂养老\n林一帆\n[关键字] 社区食堂 养老服务 邻里互助\n{BODY}"
+    essay = _read(tmp_path, page)
+    assert essay.meta.keywords == ("社区食堂", "养老服务", "邻里互助")
+    assert ("关键词:社区食堂养老", "site tags") in essay.dropped
+
+
+@pytest.mark.parametrize("between", ["\n", "\n关键词:", ""])
+def test_abstract_and_keywords_without_labels(tmp_path: Path, between: str) -> None:
+    # A mirror that lost its labels, one that kept only 关键词, one that glued 关键词 to the abstract.
+    abstract = "本文讨论社区食堂如何在政府补贴退坡后维持运营，认为志愿服务与邻里互助是其可持续的关键。"
+    sep = "关键词:" if between == "" else between
+    page = (f"首页 > 期刊 > 正文\n林一帆\n社区食堂的运营模式\n林一帆\n{abstract}{sep}社区食堂；养老服务；邻里互助\n"
+            f"{BODY}")
+    essay = _read(tmp_path, page)
+    assert essay.meta.abstract == abstract
+    assert essay.meta.keywords == ("社区食堂", "养老服务", "邻里互助")
+    kinds = [(c.kind, c.text[:6]) for c in chunk_essay(essay)]
+    assert kinds[1][0] == "abstract" and kinds[2][0] == "keywords" and kinds[3] == ("body", BODY[:6])
+
+
+def test_a_first_paragraph_is_no_abstract_without_a_keyword_line(tmp_path: Path) -> None:
+    essay = _read(tmp_path, f"社区食堂的运营模式\n{BODY}\n{BODY}\n{BODY}")
+    assert essay.meta.abstract is None and all(c.kind != "abstract" for c in chunk_essay(essay))
+
+
+def test_author_prefix_of_a_reprint_title(tmp_path: Path) -> None:
+    essay = _read(tmp_path, f"林一帆：社区食堂的运营模式\n作者：林一帆（某某大学社会学院）\n{BODY}")
+    assert essay.title == "社区食堂的运营模式"

@@ -183,3 +183,18 @@ def test_a_heading_before_a_page_break_is_kept() -> None:
     body = P1.strip("\u3000")[:59] + "。"  # ends a sentence at the margin, so the heading after it is real
     lines = [*_wrap(body), "二、协商的价值", "· 17 ·", *_wrap(P2)]
     assert _texts(lines) == [body, "二、协商的价值", P2]
+
+
+def test_a_metadata_line_as_wide_as_the_margin_does_not_swallow_the_heading_below_it() -> None:
+    meta = "中图分类号：D669　文献标识码：A　文章编号：1000-04"  # as wide as the wrapped lines, no punctuation
+    lines = ["电梯加装中的邻里协商", *_wrap(P1), meta[:20], "一、问题的由来", *_wrap(P2), "参考文献：",
+             "[1]林一帆.电梯加装[J].城乡,2020(2):1-9."]
+    texts = _texts(lines)
+    assert "一、问题的由来" in texts and "参考文献：" in texts
+    assert texts[-1].startswith("[1]")
+
+
+def test_a_keyword_label_glued_to_the_abstract_starts_its_own_line() -> None:
+    line = "本文讨论加装电梯中的协商。关键词:电梯加装;邻里协商"
+    assert [text for _, text in repair_lines([line])] == ["本文讨论加装电梯中的协商。", "关键词:电梯加装;邻里协商"]
+    assert [text for _, text in repair_lines(["关于关键词:的用法"])] == ["关于关键词:的用法"]

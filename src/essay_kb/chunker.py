@@ -31,7 +31,7 @@ CHUNK_KINDS: tuple[str, ...] = ("title", "abstract", "keywords", "heading", "bod
 # Bump whenever ingest or chunker output changes for some file: indexes built before are read again in full
 # (only passages whose text changed are embedded again; see indexer.py). 2: HTML titles and line breaks, GBK.
 # 3: hard-wrapped lines re-joined, pinyin annotations removed, a cut-off page's dangling tail dropped (repair.py).
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 SECTION_SEPARATOR = " › "
 
 # A numbered line longer than this, or one holding 。；, is a list-item paragraph ("1.坚持…。…"), not a heading.
@@ -68,6 +68,7 @@ _NUMBERINGS: tuple[tuple[float, re.Pattern[str]], ...] = (
     (2, re.compile(rf"^[{_CN}]+\s*[、.．]\s*")),
     (3, re.compile(rf"^[（(]\s*[{_CN}]+\s*[）)]\s*")),
     (4, re.compile(r"^\d{1,2}\s*[、.．](?!\d)\s*")),
+    (4, re.compile(r"^\d{1,2}[ \u3000]+(?=[\u4e00-\u9fff])")),  # "1 引言": journals that number with a space
     (4.1, re.compile(r"^\d{1,2}[.．]\d{1,2}\s+")),  # thesis style "1.1 研究背景"; the space tells it from "3.5亿"
     (4.2, re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}\s+")),
     (5, re.compile(r"^[（(]\s*\d{1,2}\s*[）)]\s*")),
@@ -81,7 +82,8 @@ _NAMED_SECTION = re.compile(
     rf"^(?:引\s*言|前\s*言|绪\s*论|导\s*言|致\s*谢|附\s*录|后\s*记|{_CONCLUSION_WORDS})\s*[:：]?$"
 )
 _REFERENCES = re.compile(
-    r"^[【\[]?\s*(?:主要)?(?:参考文献|参考资料|参考书目|references|bibliography)\s*[】\]]?\s*[:：]?$", re.IGNORECASE
+    r"^[【\[]?\s*(?:主要)?(?:参考文献|參考文獻|参考资料|參考資料|参考书目|references|bibliography)\s*[】\]]?\s*[:：]?$",
+    re.IGNORECASE,
 )
 REFERENCES_SECTION = "参考文献"
 # "[1]…", "［1］…", "1.…", "1、…", "(1)…" — the start of one reference entry.
@@ -155,21 +157,30 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def _units(essay: Essay) -> list[_Unit]:
     """Classify every line: one unit per line, except that a reference entry may run over several lines and a
     bare label line ("摘  要") takes the line it labels."""
-    text, marked = essay.text, dict(essay.marked_headings)
+    text, marked, roles = essay.text, dict(essay.marked_headings), dict(essay.marked_roles)
     units: list[_Unit] = []
     stack: list[_Open] = []
     title_open, in_references, numbered_references = True, False, True
-    for start, end in _line_spans(text):
+    bare_rank: float | None = None
+    spans = _line_spans(text)
+    for k, (start, end) in enumerate(spans):
         line = text[start:end]
         section = tuple(o.name for o in stack)
         if title_open and line == essay.title:
             units.append(_Unit("title", section, start, end))
             title_open = False
             continue
+        if start in roles:  # the abstract or keyword list of a page that lost its labels (ingest found it)
+            units.append(_Unit("abstract" if roles[start] == "abstract" else "keywords", section, start, end))
+            continue
         if _REFERENCES.match(line):
             stack, in_references, title_open = [_Open(_top_rank(stack), REFERENCES_SECTION, False)], True, False
             continue
         heading = _heading(line, marked.get(start), stack)
+        if heading is None and not in_references and not title_open and _bare_heading(line, spans, k, text):
+            # An unnumbered heading ranks as the one before it, else one level under the open section.
+            bare_rank = bare_rank if bare_rank is not None else (stack[-1].rank + 0.5 if stack else _top_rank(stack))
+            heading = _Open(bare_rank, line, bool(_CONCLUSION.match(line)))
         entry = bool(_REFERENCE_ENTRY.match(line))
         if in_references and (entry or heading is None):
             # "1. 张三…" looks like a heading but is an entry. In an unnumbered list every line is an entry; in a
@@ -198,6 +209,23 @@ def _units(essay: Essay) -> list[_Unit]:
             kind: ChunkKind = "conclusion" if any(o.conclusion for o in stack) else "body"
             units.append(_Unit(kind, section, start, end))
     return units
+
+
+# Some sites drop the numbers of their headings: "精细化不等于数字化" on its own line, a paragraph below it.
+MAX_BARE_HEADING = 20
+_ANY_PUNCT = re.compile(r"[，。、；：:,.;!?！？“”\"'（）()《》…—\d]")
+_PARAGRAPH_END = re.compile(r"[。！？!?]”?$")
+
+
+def _bare_heading(line: str, spans: list[tuple[int, int]], k: int, text: str) -> bool:
+    """A short line without any punctuation between two paragraphs that end their sentences."""
+    if not 4 <= len(line) <= MAX_BARE_HEADING or _ANY_PUNCT.search(line) or not re.search(r"[\u4e00-\u9fff]", line):
+        return False
+    if k == 0 or k + 1 >= len(spans):
+        return False
+    before, after = text[slice(*spans[k - 1])], text[slice(*spans[k + 1])]
+    return len(after) >= 40 and bool(_PARAGRAPH_END.search(after)) and not _bare_label(before) and (
+        bool(_PARAGRAPH_END.search(before)) or bool(ABSTRACT_LINE.match(before) or KEYWORDS_LINE.match(before)))
 
 
 def _bare_label(line: str) -> bool:

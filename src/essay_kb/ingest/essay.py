@@ -25,6 +25,9 @@ class Essay:
     # (offset of the line in `text`, level 1–6) for lines the source itself marked as headings (markdown `#`,
     # HTML <h1>–<h6>); the markers are gone from `text`, so the chunker needs this to see them.
     marked_headings: tuple[tuple[int, int], ...] = ()
+    # (offset of the line in `text`, "abstract" | "keywords") for lines ingest found to be the abstract or the
+    # keywords although no label says so; the chunker types them so.
+    marked_roles: tuple[tuple[int, str], ...] = ()
     # (line, reason) for every line left out of `text` as site chrome or metadata, so a user can see them.
     dropped: tuple[tuple[str, str], ...] = field(default=(), compare=False, hash=False)
 
@@ -34,3 +37,4 @@ class Essay:
 class Line:
     text: str
     heading_level: int = 0  # 1–6 when the source marked the line as a heading
+    role: str = ""  # "abstract" or "keywords" when front matter found the line to be one without a label

@@ -20,7 +20,9 @@ from essay_kb.normalize import normalize_for_search
 # --- labels (ingest and the chunker match these against raw lines, so traditional forms are spelled out) ---------
 
 _OPEN, _CLOSE = r"[【\[［〔]", r"[】\]］〕]"
-_ABSTRACT_WORD = r"(?:内容)?(?:摘\s*要|提\s*要)"
+# Spaces (and the "?" a garbled copy leaves, "摘 ?要") may stand between the characters of a label.
+_GAP = r"[\s?？]*"
+_ABSTRACT_WORD = rf"(?:[内內]容)?(?:摘{_GAP}要|提{_GAP}要)"
 # "摘要:…", "摘 要：…", "【摘要】…", "〔摘要〕…", "［摘要］…", "内容提要:…", "摘要 …" (a space for a colon),
 # "Abstract:…".
 ABSTRACT_LINE = re.compile(
@@ -28,7 +30,7 @@ ABSTRACT_LINE = re.compile(
     rf"|abstract\s*(?:[:：]|$)|{_OPEN}\s*abstract\s*{_CLOSE}\s*[:：]?)\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-_KEYWORDS_WORD = r"(?:关\s*键\s*[词字]|關\s*鍵\s*[詞字])"
+_KEYWORDS_WORD = rf"(?:[关關]{_GAP}[键鍵]{_GAP}[词字詞])"
 # "关键词:…", "关键字：…", "關鍵詞：…", "【关键词】…", "〔关键词〕…", "Key words:…", "Keywords:…".
 KEYWORDS_LINE = re.compile(
     rf"^(?:{_OPEN}\s*{_KEYWORDS_WORD}\s*{_CLOSE}\s*[:：]?|{_KEYWORDS_WORD}\s*(?:[:：]|$|[ \u3000]+(?=\S))"
@@ -49,14 +51,16 @@ _LABEL_ALT = "|".join(sorted(_FIELD_LABELS, key=len, reverse=True))
 _NEXT_FIELD = rf"[〔【\[]\s*(?:{_LABEL_ALT})\s*[〕】\]]|(?:{_LABEL_ALT})\s*[:：]"
 _FIELD = re.compile(rf"[〔【\[]?\s*(?P<key>{_LABEL_ALT})\s*[〕】\]]?\s*[:：]?\s*(?P<value>(?:(?!{_NEXT_FIELD}).)*)",
                     re.IGNORECASE)
-_FIELD_START = re.compile(rf"^[〔【\[]?\s*(?:{_LABEL_ALT})\s*[〕】\]]?\s*(?:[:：]|(?<=[〕】\]])|$)", re.IGNORECASE)
+_FIELD_START = re.compile(rf"^[(（*]?\s*[〔【\[]?\s*(?:{_LABEL_ALT})\s*[〕】\]]?\s*(?:[:：]|(?<=[〕】\]])|$)",
+                          re.IGNORECASE)
 # Database lines: "2019-11-19(万方平台首次上网日期，不代表论文的发表时间)共5页 83-87".
 _DATABASE = re.compile(r"首次上网日期|共\s*\d+\s*页")
 _POSTCODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _INSTITUTION = re.compile(r"大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院")
 # Author lines: 1–4 names of 2–4 characters (two-character surnames included), with superscript digits or marks.
-_NAME = r"[\u4e00-\u9fff]{2,4}[\d¹²³⁴*,]*"
-_AUTHORS = re.compile(rf"^(?:作者\s*[:：]\s*)?{_NAME}(?:\s*[，,、\s]\s*{_NAME}){{0,3}}$")
+_NAME = r"[\u4e00-\u9fff]{2,4}(?:\s?[\d¹²³⁴,]+|\*)*"
+# Some sites mark the byline with a box or bullet: "□林晓彤", "■ 张三".
+_AUTHORS = re.compile(rf"^[□■◎●]?\s*(?:作者\s*[:：]\s*)?{_NAME}(?:\s*[，,、\s]\s*{_NAME}){{0,3}}$")
 _DATE = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}(?:\s*[-月./]\s*\d{1,2}日?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _CN_DATE = re.compile(r"^[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月")
 _ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d{1,2}\s*[)）]?")
@@ -70,19 +74,24 @@ _CHROME_WORDS = re.compile(
     r"(?:浏览|阅读|评论|点击|访问)(?:量|次数)?\s*[:：]?\s*\d+|\d+\s*(?:次浏览|人阅读|次阅读)|上一篇|下一篇|返回顶部|"
     r"返回首页|当前位置|您的位置|版权所有|版权声明|copyright|©|icp|相关推荐|相关文章|相关阅读|热门文章|"
     r"推荐阅读|扫一扫|关注\s*\+|在线投稿|网站地图|联系我们|免责声明|点击标题|"
-    r"编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$",
+    r"编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$|"
+    r"相关(?:\S{0,4})?(?:推荐|文章|阅读|新闻|论文|文档|链接)|剩余\s*\d+\s*页|继续阅读|阅读全文|立即下载|免费下载|"
+    r"仅供预览|发表评论|我要评论|网友评论|最新评论|技术支持\s*[:：]|主办\s*[:：]|侵权",
     re.IGNORECASE,
 )
 # Words a title or heading may use too ("注册制改革", "公众号运营", "数字档案检索"): chrome only in a very short line
 # ("• 收藏") or two of them together ("文章快速检索 高级检索", "打印 关闭").
 _WEAK_CHROME_WORDS = re.compile(r"客户端|收藏|分享|打印|字号|登录|登陆|注册|转载|二维码|星标|公众号|检索|首页|举报|"
-                                r"纠错|关闭|订阅|投稿|列印|字体")
+                                r"纠错|关闭|订阅|投稿|列印|字体|下载|导出|评论|评价|表情|声明|本站|本网")
 MAX_WEAK_CHROME_LINE = 8
+# What only a site says about its copy of the essay, even in a whole sentence.
+_SITE_NOTICE = re.compile(r"仅供(?:预览|参考|学习)|下载后|侵权|本站|本网|用户上传|剩余\s*\d+\s*页")
 # Inside the essay, only words no essay sentence or heading uses stand for chrome.
 _INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|"
                             r"^(?:上一篇|下一篇|返回顶部|相关推荐|相关文章)|"
                             r"加入收藏|收藏成功|加入书签|app\s*下载|版权所有", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*[|｜丨·•>›»/]\s*")
+_PIPES = re.compile(r"\s*[|｜丨>›»]\s*")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _NUMBERED_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*\s*[、.．\s])")
@@ -98,6 +107,8 @@ _TITLE_LABEL = re.compile(r"^(?:论文)?(?:题\s*目|标\s*题)\s*[:：]\s*")
 _REFERENCE_ENTRY = re.compile(r"^[\[［〔(（]\d+[\]］〕)）]|\[[A-Z](?:/[A-Z]+)?\]")
 _ENGLISH_ABSTRACT = re.compile(rf"^(?:abstract\s*(?:[:：]|$)|{_OPEN}\s*abstract\s*{_CLOSE})", re.IGNORECASE)
 # A list of links to other articles follows these in a page's tail.
+_NOTES_HEADING = re.compile(r"^[【\[]?\s*(?:主要)?(?:参考文献|参考资料|参考书目|注释|注|references|bibliography)"
+                            r"\s*[】\]]?\s*[:：]?$", re.IGNORECASE)
 _RELATED = re.compile(r"相关推荐|往期推荐|最新论文|相关文章|相关阅读|热门文章|推荐阅读|猜你喜欢|延伸阅读|相关论文")
 MAX_CHROME_LINE = 120  # a longer line is a paragraph that mentions a chrome word
 MAX_TITLE = 60
@@ -111,7 +122,10 @@ class FrontMatter:
     dropped: dict[int, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     title: int | None = None  # index of the title line, when a line reads as one
-    title_text: str | None = None  # that line without a "题目：" label
+    title_text: str | None = None  # that line without a "题目：" label, joined with its "——" subtitle line
+    # Lines that are the abstract or the keywords although no label says so (a mirror that lost its labels):
+    # index → "abstract" | "keywords".
+    roles: dict[int, str] = field(default_factory=dict)
 
 
 # Pinyin some sites put after characters ("網(wǎng)"); repair.py removes it from the text, here it is only ignored
@@ -135,6 +149,8 @@ def metadata_fields(line: str) -> list[tuple[str, str]] | None:
     fields = []
     for match in _FIELD.finditer(norm):
         value = match.group("value").strip(" \t:：;；,，。")
+        while value and value[-1] in ")）" and value.count(value[-1]) > value.count("(" if value[-1] == ")" else "（"):
+            value = value[:-1].rstrip()  # the bracket the whole line was in: "(责任编辑：周敏)"
         if value:
             fields.append((_FIELD_LABELS[match.group("key").lower()], value))
     return fields
@@ -173,6 +189,10 @@ def chrome_reason(line: str) -> str | None:
     tokens = [t for t in _SEPARATOR.split(norm) if t]
     if len(tokens) >= 4 and len(_SEPARATOR.findall(norm)) >= 3 and all(len(t) <= 12 for t in tokens):
         return "navigation"
+    # Three items are a menu too when bars or arrows part them ("在线阅读 | 免费论文 | 期刊目录"); a title may
+    # hold a "·" or "/" but not a bar.
+    if len(tokens) >= 3 and len(_PIPES.findall(norm)) >= 2 and all(len(t) <= 12 for t in tokens):
+        return "navigation"
     return None
 
 
@@ -198,14 +218,16 @@ def _title_score(line: str, index: int, lines: list[str], html_title: str | None
             or _NUMBERED_HEADING.match(norm) or _REFERENCE_ENTRY.search(norm)
             or _COVER_FIELD.match(norm) or _TOC.search(norm)):
         return -1
-    if _SENTENCE_END.search(norm[:-1]):
-        return -1
+    if _SENTENCE_END.search(norm[:-1]) or _SUBTITLE.match(norm):
+        return -1  # a "——以…为例" line is the subtitle of the line above it
     score = 4 if labelled else 1
     if html_title and (norm in _norm(html_title) or _norm(html_title) in norm):
         score += 4
     following = [x for x in lines[index + 1:index + 6] if not (is_author_line(x) or is_affiliation(x))]
     if following and is_label(following[0]):
         score += 2
+    if index + 1 < len(lines) and _SUBTITLE.match(_norm(lines[index + 1])):
+        score += 2  # only a title has a "——以…为例" subtitle line
     # A title is followed at once by its byline: authors, affiliation, date, metadata or the abstract.
     if any(metadata_fields(x) is not None or is_affiliation(x) or is_label(x) or _byline_reason(x)
            or is_author_line(x) for x in lines[index + 1:index + 2]):
@@ -229,9 +251,13 @@ def find_title(lines: list[str], html_title: str | None = None, skip: set[int] |
     return best
 
 
-def _first_line_title(lines: list[str]) -> int | None:
+def _first_line_title(lines: list[str], html_title: str | None) -> int | None:
     for i, line in enumerate(lines[:HEAD_WINDOW]):
         if chrome_reason(line) or metadata_fields(line) is not None:
+            continue
+        # A page whose <title> names the essay may open with its byline; elsewhere a short first line is the title
+        # even when it has the shape of a name ("罗保铭").
+        if html_title and (is_affiliation(line) or (is_author_line(line) and _surely_authors(lines, i))):
             continue
         return i if len(line) <= 80 and not line.endswith("。") and not is_label(line) else None
     return None
@@ -253,9 +279,12 @@ def _surely_authors(lines: list[str], i: int) -> bool:
 
 
 def _essay_end(lines: list[str]) -> int:
-    # The essay ends at its last paragraph-like line (a sentence, or a reference entry); the tail is after it.
+    # The essay ends at its last paragraph: a line of sentences that is no site notice ("本站部分文章来源于网络，
+    # 如有侵权请联系删除。"); the tail is after it.
     for i in range(len(lines) - 1, -1, -1):
-        if _SENTENCE_END.search(lines[i]) and len(lines[i]) > 40:
+        norm = _norm(lines[i])
+        if _SENTENCE_END.search(norm) and len(norm) > 40 and not (
+                len(norm) <= MAX_CHROME_LINE and _CHROME_WORDS.search(norm)):
             return i + 1
     return len(lines)
 
@@ -267,14 +296,79 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
     _mark_metadata(lines, dropped, fields)
     title = find_title(lines, html_title, skip=set(dropped))
     if title is None:  # no line reads as a title beside a byline: a short first line is one ("罗保铭", "Lion")
-        title = _first_line_title(lines)
+        title = _first_line_title(lines, html_title)
     _mark_page_furniture(lines, title, dropped)
     _mark_english_front(lines, dropped, fields)
     _mark_chrome(lines, title, dropped, fields)
+    _mark_site_tags(lines, dropped)
     if title is not None:
         dropped.pop(title, None)
-    title_text = _TITLE_LABEL.sub("", lines[title]) if title is not None else None
-    return FrontMatter(dropped, fields, title, title_text)
+    title_text = _title_text(lines, title, dropped)
+    return FrontMatter(dropped, fields, title, title_text, _unlabelled_roles(lines, title, dropped))
+
+
+_SUBTITLE = re.compile(r"^(?:——|—|--|──)\s*\S")
+_TITLE_MARK = re.compile(r"[*＊]+$")  # "标题*": the mark of a footnote giving the fund
+
+
+def _title_text(lines: list[str], title: int | None, dropped: dict[int, str]) -> str | None:
+    """The title line without a "题目：" label or footnote mark, joined with a "——以…为例" subtitle line below it."""
+    if title is None:
+        return None
+    text = _TITLE_MARK.sub("", _TITLE_LABEL.sub("", lines[title])).rstrip()
+    after = title + 1
+    if after < len(lines) and after not in dropped and _SUBTITLE.match(lines[after]) and len(lines[after]) <= 40:
+        dropped[after] = "subtitle (joined to the title)"
+        return text + "——" + lines[after].lstrip("—-─ ")
+    return text
+
+
+def _mark_site_tags(lines: list[str], dropped: dict[int, str]) -> None:
+    # An aggregator prints its own tag line ("关键词:协商社区党组织居民", one run-together word) beside the paper's
+    # keyword list: when a page has both, the list with several terms is the essay's.
+    labelled = [(i, KEYWORDS_LINE.match(line)) for i, line in enumerate(lines) if i not in dropped]
+    chinese = [(i, m.group("value")) for i, m in labelled if m and re.search(r"[\u4e00-\u9fff]", m.group("value"))]
+    if not any(len(_keyword_terms(value)) >= 2 for _, value in chinese):
+        return
+    for i, value in chinese:
+        if len(_keyword_terms(value)) < 2:
+            dropped[i] = "site tags"
+
+
+_TERM_SEPARATORS = re.compile(r"[;；,，、]+")
+
+
+def _keyword_terms(value: str) -> list[str]:
+    parts = _TERM_SEPARATORS.split(value) if _TERM_SEPARATORS.search(value) else value.split()
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _is_keyword_list(line: str) -> bool:
+    """"新就业群体；社区治理；党建联建": 3–8 short terms parted by separators, no sentence."""
+    norm = _norm(line)
+    if len(norm) > 80 or _SENTENCE_END.search(norm) or not _TERM_SEPARATORS.search(norm):
+        return False
+    terms = _keyword_terms(norm)
+    return 3 <= len(terms) <= 8 and all(2 <= len(term) <= 12 for term in terms)
+
+
+def _unlabelled_roles(lines: list[str], title: int | None, dropped: dict[int, str]) -> dict[int, str]:
+    # A mirror that lost its labels still prints the abstract right under the byline and the keyword list right
+    # under it; the paragraph before a 关键词 line is the abstract when no 摘要 label is on the page.
+    if title is None or any(ABSTRACT_LINE.match(line) for line in lines):
+        return {}
+    kept = [i for i in range(title + 1, min(len(lines), title + HEAD_WINDOW)) if i not in dropped]
+    if len(kept) < 3:
+        return {}
+    first, second = kept[0], kept[1]
+    paragraph = _norm(lines[first])
+    if len(paragraph) < 40 or not _SENTENCE_END.search(paragraph) or is_label(lines[first]):
+        return {}
+    if KEYWORDS_LINE.match(lines[second]):
+        return {first: "abstract"}
+    if _is_keyword_list(lines[second]):
+        return {first: "abstract", second: "keywords"}
+    return {}
 
 
 def _mark_metadata(lines: list[str], dropped: dict[int, str], fields: dict[str, str]) -> None:
@@ -336,21 +430,31 @@ def _is_english_front(line: str) -> bool:
 def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], fields: dict[str, str]) -> None:
     start = title if title is not None else 0
     end = _essay_end(lines)
-    body_started, related = False, False
+    body_started, related, frame, notes = False, False, False, False
     for i, line in enumerate(lines):
         if i in dropped or i == title:
             continue
         in_head = not body_started and i < HEAD_WINDOW
-        reason = _chrome_at(line, in_head or i < start, i >= end)
-        if reason is None and related and i >= end and _is_link(line):
+        tail = i >= end
+        notes = notes or (tail and bool(_NOTES_HEADING.match(_norm(line))))
+        reason = _chrome_at(line, in_head or i < start, tail)
+        if reason is None and related and tail and _is_link(line):
             reason = "related links"
+        # The page's frame below the essay is one block: from its first chrome line on, nothing is the essay's,
+        # except its notes and references; a short line there without a sentence is frame even alone.
+        if reason is None and tail and not (notes and (_REFERENCE_ENTRY.search(_norm(line)) or not frame)) and (
+                frame or _is_link(line)):
+            reason = "after the essay"
         if reason is None and in_head:
             reason = _head_reason(lines, i, i < start)
+        if reason is None and is_author_line(line) and _in_dropped_byline(line, lines, dropped):
+            reason = "authors"  # the byline repeated below the keywords
         if reason is None and i < start and (i - 1) in dropped and lines[i - 1].endswith((":", "：")):
             reason = "before the title"  # the value of a dropped "编者荐语：" line
         if reason:
             dropped[i] = reason
             related = related or bool(_RELATED.search(_norm(line)))
+            frame = frame or tail
             if reason == "affiliation":
                 fields.setdefault("affiliation", line.strip("()（）"))
             elif reason == "authors":
@@ -359,13 +463,25 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
             body_started = True
 
 
+def _in_dropped_byline(line: str, lines: list[str], dropped: dict[int, str]) -> bool:
+    names = re.findall(r"[\u4e00-\u9fff]{2,4}", _norm(line))
+    bylines = [_norm(lines[j]) for j, reason in dropped.items() if reason in ("byline", "authors", "metadata")]
+    return bool(names) and all(any(name in byline for byline in bylines) for name in names)
+
+
 def _chrome_at(line: str, head: bool, tail: bool) -> str | None:
     if head:
+        norm = _norm(line)
+        # A site's notice in the head may be a sentence ("本文由用户上传，仅供预览，下载后可查看全文。").
+        if len(norm) <= MAX_TITLE and _SITE_NOTICE.search(norm):
+            return "chrome"
         return chrome_reason(line)
     if tail:
         norm = _norm(line)
         # After the essay a notice may be a whole sentence ("本文转载自…，如有侵权请联系删除。").
-        if len(norm) <= MAX_CHROME_LINE and (_CHROME_WORDS.search(norm) or _WEAK_CHROME_WORDS.search(norm)):
+        # A reference entry may name a journal "…评论" or a "下载" URL: only chrome words proper count there.
+        weak = _WEAK_CHROME_WORDS.search(norm) and not _REFERENCE_ENTRY.search(norm)
+        if len(norm) <= MAX_CHROME_LINE and (_CHROME_WORDS.search(norm) or weak):
             return "chrome"
         return chrome_reason(line)
     return _inline_chrome(line)
@@ -403,6 +519,8 @@ def _head_reason(lines: list[str], i: int, before_title: bool) -> str | None:
     if reason:
         return reason
     norm = _norm(line)
-    if before_title and len(norm) <= 40 and not _SENTENCE_END.search(norm):
+    # Above the title stand the site's name, slogan and menus, never the essay's text (a slogan may be a sentence:
+    # "…考生的精神家园。祝大家学习进步！").
+    if before_title and len(norm) <= MAX_TITLE:
         return "before the title"
     return None

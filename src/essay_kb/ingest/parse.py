@@ -74,16 +74,18 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     found = {**front.fields, **found}
     if html_title and frontmatter.chrome_reason(html_title):
         html_title = None
-    title = html_title or _pick_title(lines, suffix, front) or PurePath(name).stem
+    title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
+    if front.title and title != front.title:
+        lines = [replace(line, text=title) if line.text == front.title else line for line in lines]
     if html_title and all(line.text != title for line in lines):
         lines.insert(0, Line(title, 1))  # a <title>-only page: keep the title line in the text, as elsewhere
     extra = {key: value for key, value in found.items() if key not in ("source", "author", "url")}
     if "description" in html_meta:  # often the site's blurb, not the essay's abstract: kept aside
         extra["description"] = html_meta["description"]
-    text, marked = _join_lines(lines)
+    text, marked, roles = _join_lines(lines)
     return Essay(
         id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
-        sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked,
+        sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked, marked_roles=roles,
         dropped=(*boilerplate, *front.dropped.items()),
     )
 
@@ -113,8 +115,22 @@ def _pick_title(lines: list[Line], suffix: str, front: _Front) -> str | None:
     return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
 
 
+def _without_author_prefix(title: str, found: dict[str, str]) -> str:
+    # Reprint portals title a piece "周雨桐：高校思政课…" after its author; the byline names the author.
+    author = found.get("author") or found.get("authors") or ""
+    names = re.findall(r"[\u4e00-\u9fff]{2,4}", author)
+    for name in names[:1]:
+        for colon in ("：", ":"):
+            if title.startswith(name + colon) and len(title) > len(name) + 4:
+                return title[len(name) + 1:].strip()
+    return title
+
+
 def _labelled_value(label: re.Pattern[str], lines: list[Line]) -> str | None:
     """The value after the first `label`, or the next line's text when the label stands alone on its line."""
+    for line in lines:
+        if line.role == ("abstract" if label is ABSTRACT_LINE else "keywords"):
+            return line.text
     for i, line in enumerate(lines):
         match = label.match(line.text)
         if match:
@@ -135,8 +151,8 @@ def _essay_meta(lines: list[Line], found: dict[str, str], html_meta: dict[str, s
 def _apply_front_matter(lines: list[Line], html_title: str | None) -> tuple[list[Line], _Front]:
     """Lines without the page's chrome and metadata lines (frontmatter.py decides), and what they held."""
     result = frontmatter.read_front_matter([line.text for line in lines], html_title)
-    kept = [replace(line, text=result.title_text) if i == result.title and result.title_text else line
-            for i, line in enumerate(lines) if i not in result.dropped]
+    kept = [replace(line, text=result.title_text) if i == result.title and result.title_text
+            else replace(line, role=result.roles.get(i, "")) for i, line in enumerate(lines) if i not in result.dropped]
     if not kept:  # nothing but frame: keep the page as it was rather than refuse it
         return lines, _Front({}, {}, None)
     dropped = {lines[i].text: reason for i, reason in result.dropped.items()}
@@ -144,11 +160,13 @@ def _apply_front_matter(lines: list[Line], html_title: str | None) -> tuple[list
     return kept, _Front(result.fields, dropped, title)
 
 
-def _join_lines(lines: list[Line]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    marked, offset = [], 0
+def _join_lines(lines: list[Line]) -> tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, str], ...]]:
+    marked, roles, offset = [], [], 0
     for line in lines:
         if line.heading_level:
             marked.append((offset, line.heading_level))
+        if line.role:
+            roles.append((offset, line.role))
         offset += len(line.text) + 1
-    return "\n".join(line.text for line in lines), tuple(marked)
+    return "\n".join(line.text for line in lines), tuple(marked), tuple(roles)
 

@@ -49,7 +49,11 @@ _PAGE_NUMBER = re.compile(r"^[\s·•\-—–－_~]*(?:第\s*\d{1,4}\s*页(?:\s*
 _BLOCK_START = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[章节部分编篇]|[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]"
     r"|\d{1,2}(?:[.．]\d{1,2})*\s*[、.．\s]|[\[［【〔]|[①-⑳]|(?:摘\s*要|关\s*键\s*[词字]|關\s*鍵\s*詞|abstract|key\s*words?)"
-    r")", re.IGNORECASE)
+    r"|(?:参考文献|參考文獻|注释|注釋|参考资料)\s*[:：]?$)", re.IGNORECASE)
+# A heading or label line ends the line before it even when that line stops without punctuation (a metadata line
+# "文章编号：…-04" the width of the margin): a wrapped continuation is as long as the text it finishes, not a short
+# numbered line.
+MAX_BLOCK_LINE = 30
 _PUNCTUATED = re.compile(r"[。！？；，,]")  # a running head has none of these; text does
 _INDENT = re.compile(r"^(?:[\u3000\t]|\s{2,})")
 # A file is hard-wrapped when at least this many lines share the wrapping width, they are at least this share of
@@ -113,7 +117,8 @@ def _continues(before: str, after: str) -> bool:
     """Whether `after` continues the paragraph that the full-width line `before` was cut from."""
     if not after.strip() or _INDENT.match(after):
         return False
-    return not (_ends_sentence(before) and _BLOCK_START.match(after.strip()))
+    block = _BLOCK_START.match(after.strip())
+    return not (block and (_ends_sentence(before) or len(after.strip()) <= MAX_BLOCK_LINE))
 
 
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9,.;:!?)\]]$")
@@ -186,9 +191,19 @@ def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
     return [(k, text) for k, text in paragraphs if _squeeze(text) not in cutting]
 
 
+# "…善用这些资源。关键词:基层治理;熟人社会": a keyword label glued to the end of the abstract.
+_GLUED_LABEL = re.compile(r"(?<=[。！？.!?])\s*(?=(?:关\s*键\s*[词字]|關\s*鍵\s*[詞字]|key\s*words?)\s*[:：])",
+                          re.IGNORECASE)
+
+
+def split_glued_labels(line: str) -> list[str]:
+    """`line` cut before a 关键词 label that follows a sentence on the same line, so the label starts its own line."""
+    return [part for part in _GLUED_LABEL.split(line) if part]
+
+
 def repair_lines(lines: list[str]) -> list[tuple[int, str]]:
     """All repairs: (index of the source line each repaired line starts at, its text), in order."""
-    return [(i, remove_pinyin(text)) for i, text in rejoin_wrapped(lines)]
+    return [(i, part) for i, text in rejoin_wrapped(lines) for part in split_glued_labels(remove_pinyin(text))]
 
 
 # --- pages cut off mid-sentence -----------------------------------------------------------------------------------
