@@ -8,15 +8,9 @@ import pytest
 
 from essay_kb.chunker import chunk_essay
 from essay_kb.ingest import parse_keywords, read_essay
-from essay_kb.ingest.frontmatter import (
-    ABSTRACT_LINE,
-    KEYWORDS_LINE,
-    chrome_reason,
-    is_affiliation,
-    is_author_line,
-    metadata_fields,
-    read_front_matter,
-)
+from essay_kb.ingest.frontmatter import read_front_matter
+from essay_kb.ingest.labels import ABSTRACT_LINE, KEYWORDS_LINE
+from essay_kb.ingest.shapes import chrome_reason, is_affiliation, is_author_line, metadata_fields
 
 BODY = "社区食堂让独居老人按时吃上热饭，也成了邻里见面聊天的地方，这是我们在三个街道走访时最常听到的评价。"
 

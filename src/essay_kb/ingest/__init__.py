@@ -5,7 +5,7 @@ from essay_kb.files import SUPPORTED_SUFFIXES
 from essay_kb.ingest.boilerplate import BOILERPLATE_RULES, MAX_BOILERPLATE_LINE, BoilerplateRule
 from essay_kb.ingest.decode import decode_essay_bytes
 from essay_kb.ingest.essay import Essay, EssayMeta
-from essay_kb.ingest.frontmatter import ABSTRACT_LINE, KEYWORDS_LINE
+from essay_kb.ingest.labels import ABSTRACT_LINE, KEYWORDS_LINE
 from essay_kb.ingest.parse import MAX_TITLE_CHARS, parse_essay, parse_keywords, read_essay
 
 __all__ = [

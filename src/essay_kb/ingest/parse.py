@@ -21,15 +21,16 @@ from essay_kb.ingest import frontmatter
 from essay_kb.ingest.boilerplate import VALUE_EDGE, only_boilerplate_message, strip_boilerplate
 from essay_kb.ingest.decode import RESAVE, decode_essay_bytes
 from essay_kb.ingest.essay import Essay, EssayMeta, Line
-from essay_kb.ingest.frontmatter import ABSTRACT_LINE, KEYWORDS_LINE
 from essay_kb.ingest.html import html_to_lines
+from essay_kb.ingest.labels import ABSTRACT_LINE, KEYWORDS_LINE, is_label, keyword_terms
 from essay_kb.ingest.markdown import markdown_to_lines
 from essay_kb.ingest.repair import repair_lines
+from essay_kb.ingest.shapes import chrome_reason
 from essay_kb.ingest.text import text_to_lines
 
 # A first line longer than this, or ending in 。, is a paragraph: the essay has no title line (the file name is used).
 MAX_TITLE_CHARS = 80
-_KEYWORD_SEPARATORS = re.compile(r"[;；,，、]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
@@ -72,7 +73,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
         raise UnreadableEssay(only_boilerplate_message(essay_id, source_lines))
     lines, front = _apply_front_matter(lines, html_title)
     found = {**front.fields, **found}
-    if html_title and frontmatter.chrome_reason(html_title):
+    if html_title and chrome_reason(html_title):
         html_title = None
     title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
     if front.title and title != front.title:
@@ -91,9 +92,13 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
 
 
 def parse_keywords(value: str) -> tuple[str, ...]:
-    """Split a 关键词 value on ; ； , ， 、 — or on spaces when none of those occur ("新常态 基层 党建")."""
-    parts = _KEYWORD_SEPARATORS.split(value) if _KEYWORD_SEPARATORS.search(value) else value.split()
-    return tuple(part.strip(VALUE_EDGE) for part in parts if part.strip(VALUE_EDGE))
+    """Split a 关键词 value on ; ； , ， 、 — or on spaces when none of those occur ("新常态 基层 党建"). A list that
+    runs on into the English keywords ("数字政府；数据共享；digital government") keeps the Chinese ones."""
+    terms = [term.strip(VALUE_EDGE + "`·") for term in keyword_terms(value)]
+    terms = [term for term in terms if term]
+    chinese = [term for term in terms if _CJK.search(term)]
+    return tuple(chinese if chinese and len(chinese) < len(terms) and all(
+        _CJK.search(term) or term.isascii() for term in terms) else terms)
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def _pick_title(lines: list[Line], suffix: str, front: _Front) -> str | None:
     if front.title:
         return front.title
     # A page that opens with its abstract has no title line: the heading after it is not one.
-    first = lines[0].text if lines and not frontmatter.is_label(lines[0].text) else ""
+    first = lines[0].text if lines and not is_label(lines[0].text) else ""
     return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
 
 

@@ -1,0 +1,176 @@
+"""What one line of a scraped page is, judged from its shape alone: site chrome, a metadata field, a byline, an
+author list, an affiliation. frontmatter.py decides from these and the line's position what a page's frame is.
+
+Lines are judged by their shape (length, sentence punctuation, separators, chrome vocabulary), never by a list of
+sites. Matching runs on `norm` (NFKC + OpenCC t2s, pinyin annotations off), so one simplified pattern covers the
+traditional and full-width forms ("當前位置：" → "当前位置:").
+"""
+
+from __future__ import annotations
+
+import re
+
+from essay_kb.ingest.labels import _CLOSE, _OPEN, TERM_SEPARATORS, keyword_terms
+from essay_kb.normalize import normalize_for_search
+
+# --- metadata fields: a labelled line anywhere in the page is metadata, never a passage ---------------------------
+
+FIELD_LABELS = {
+    "中图分类号": "clc", "中图分类": "clc", "分类号": "clc",
+    "文献标识码": "doc_code", "文献标志码": "doc_code", "文献编码": "doc_code",
+    "文章编号": "article_no", "doi": "doi", "基金项目": "fund", "作者简介": "author_bio", "收稿日期": "received",
+    "修回日期": "revised", "引用本文": "citation", "引用格式": "citation", "citation": "citation",
+    "责任编辑": "editor", "原文出处": "source", "文献来源": "source",
+}
+_LABEL_ALT = "|".join(sorted(FIELD_LABELS, key=len, reverse=True))
+_NEXT_FIELD = rf"[〔【\[]\s*(?:{_LABEL_ALT})\s*[〕】\]]|(?:{_LABEL_ALT})\s*[:：]"
+FIELD = re.compile(rf"[〔【\[]?\s*(?P<key>{_LABEL_ALT})\s*[〕】\]]?\s*[:：]?\s*(?P<value>(?:(?!{_NEXT_FIELD}).)*)",
+                    re.IGNORECASE)
+_FIELD_START = re.compile(rf"^[(（*]?\s*[〔【\[]?\s*(?:{_LABEL_ALT})\s*[〕】\]]?\s*(?:[:：]|(?<=[〕】\]])|$)",
+                          re.IGNORECASE)
+# Database lines: "2019-11-19(万方平台首次上网日期，不代表论文的发表时间)共5页 83-87".
+DATABASE = re.compile(r"首次上网日期|共\s*\d+\s*页")
+_POSTCODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+_INSTITUTION = re.compile(r"大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院")
+# Author lines: 1–4 names of 2–4 characters (two-character surnames included), with superscript digits or marks.
+_NAME = r"[\u4e00-\u9fff]{2,4}(?:\s?[\d¹²³⁴,]+|\*)*"
+# Some sites mark the byline with a box or bullet: "□林晓彤", "■ 张三".
+_AUTHORS = re.compile(rf"^[□■◎●]?\s*(?:作者\s*[:：]\s*)?{_NAME}(?:\s*[，,、\s]\s*{_NAME}){{0,3}}$")
+_DATE = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}(?:\s*[-月./]\s*\d{1,2}日?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_CN_DATE = re.compile(r"^[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月")
+ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d{1,2}\s*[)）]?")
+
+# --- chrome ---------------------------------------------------------------------------------------------------------
+
+# Words that only a site's frame uses: buttons, counters, navigation, footers, app prompts (simplified only: lines
+# are normalised first).
+CHROME_WORDS = re.compile(
+    r"app\s*下载|下载app|加入收藏|收藏成功|加入书签|设为首页|[大中小]\s*[】\]]|"
+    r"(?:浏览|阅读|评论|点击|访问)(?:量|次数)?\s*[:：]?\s*\d+|\d+\s*(?:次浏览|人阅读|次阅读)|上一篇|下一篇|返回顶部|"
+    r"返回首页|当前位置|您的位置|版权所有|版权声明|copyright|©|icp|相关推荐|相关文章|相关阅读|热门文章|"
+    r"推荐阅读|扫一扫|关注\s*\+|在线投稿|网站地图|联系我们|免责声明|点击标题|"
+    r"编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$|"
+    r"相关(?:\S{0,4})?(?:推荐|文章|阅读|新闻|论文|文档|链接)|剩余\s*\d+\s*页|继续阅读|阅读全文|立即下载|免费下载|"
+    r"仅供预览|发表评论|我要评论|网友评论|最新评论|技术支持\s*[:：]|主办\s*[:：]|侵权",
+    re.IGNORECASE,
+)
+# Words a title or heading may use too ("注册制改革", "公众号运营", "数字档案检索"): chrome only in a very short line
+# ("• 收藏") or two of them together ("文章快速检索 高级检索", "打印 关闭").
+WEAK_CHROME_WORDS = re.compile(r"客户端|收藏|分享|打印|字号|登录|登陆|注册|转载|二维码|星标|公众号|检索|首页|举报|"
+                                r"纠错|关闭|订阅|投稿|列印|字体|下载|导出|评论|评价|表情|声明|本站|本网")
+MAX_WEAK_CHROME_LINE = 8
+# What only a site says about its copy of the essay, even in a whole sentence.
+SITE_NOTICE = re.compile(r"仅供(?:预览|参考|学习)|下载后|侵权|本站|本网|用户上传|剩余\s*\d+\s*页")
+# Inside the essay, only words no essay sentence or heading uses stand for chrome.
+INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|"
+                            r"^(?:上一篇|下一篇|返回顶部|相关推荐|相关文章)|"
+                            r"加入收藏|收藏成功|加入书签|app\s*下载|版权所有", re.IGNORECASE)
+_SEPARATOR = re.compile(r"\s*[|｜丨·•>›»/]\s*")
+_PIPES = re.compile(r"\s*[|｜丨>›»]\s*")
+SENTENCE_END = re.compile(r"[。！？!?]")
+NUMBERED_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+(?:\.\d+)*\s*[、.．\s])")
+# Thesis cover pages: "学    院：某某学院", "指导教师：某某  副教授".
+COVER_FIELD = re.compile(r"^(?P<key>学\s*院|专\s*业|学生姓名|姓\s*名|学\s*号|班\s*级|年\s*级|院\s*系|系\s*别|指导教师|"
+                          r"指导老师)\s*[:：]\s*(?P<value>.+)$")
+COVER_KEYS = {"学院": "school", "专业": "major", "学生姓名": "authors", "姓名": "authors", "指导教师": "supervisor",
+               "指导老师": "supervisor"}
+# Tables of contents: "目    录", "一、引言………………1", "参考文献..........6".
+TOC = re.compile(r"^目\s*录$|(?:…{2,}|\.{4,}|·{4,})\s*\d+$")
+PAGE_NUMBER = re.compile(r"^[·\-—–]\s*\d{1,4}\s*[·\-—–]$|^第\s*\d{1,4}\s*页$")
+TITLE_LABEL = re.compile(r"^(?:论文)?(?:题\s*目|标\s*题)\s*[:：]\s*")
+REFERENCE_ENTRY = re.compile(r"^[\[［〔(（]\d+[\]］〕)）]|\[[A-Z](?:/[A-Z]+)?\]")
+ENGLISH_ABSTRACT = re.compile(rf"^(?:abstract\s*(?:[:：]|$)|{_OPEN}\s*abstract\s*{_CLOSE})", re.IGNORECASE)
+# A list of links to other articles follows these in a page's tail.
+NOTES_HEADING = re.compile(r"^[【\[]?\s*(?:主要)?(?:参考文献|参考资料|参考书目|注释|注|references|bibliography)"
+                            r"\s*[】\]]?\s*[:：]?$", re.IGNORECASE)
+RELATED = re.compile(r"相关推荐|往期推荐|最新论文|相关文章|相关阅读|热门文章|推荐阅读|猜你喜欢|延伸阅读|相关论文")
+MAX_CHROME_LINE = 120  # a longer line is a paragraph that mentions a chrome word
+
+
+# Pinyin some sites put after characters ("網(wǎng)"); repair.py removes it from the text, here it is only ignored
+# so that chrome and labels are recognised either way.
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+\)")
+
+
+def shape_text(line: str) -> str:
+    """`line` as the shape rules see it: NFKC, simplified, pinyin annotations off, stripped."""
+    return normalize_for_search(_PINYIN.sub("", line)).strip()
+
+
+
+def metadata_fields(line: str) -> list[tuple[str, str]] | None:
+    """The fields of a metadata line ("中图分类号:G641 文献标识码:A"), or None when it is not one."""
+    norm = shape_text(line)
+    if len(norm) > 400 or not _FIELD_START.match(norm):
+        return None
+    fields = []
+    for match in FIELD.finditer(norm):
+        value = match.group("value").strip(" \t:：;；,，。")
+        while value and value[-1] in ")）" and value.count(value[-1]) > value.count("(" if value[-1] == ")" else "（"):
+            value = value[:-1].rstrip()  # the bracket the whole line was in: "(责任编辑：周敏)"
+        if value:
+            fields.append((FIELD_LABELS[match.group("key").lower()], value))
+    return fields
+
+
+def is_affiliation(line: str) -> bool:
+    """(某某大学马克思主义学院，江苏 南京 210023): an institution with a postcode, or an institution in brackets."""
+    norm = shape_text(line)
+    if len(norm) > 150 or SENTENCE_END.search(norm) or not _INSTITUTION.search(norm):
+        return False
+    return bool(_POSTCODE.search(norm)) or (norm[:1] in "(（" and norm[-1:] in ")）")
+
+
+# Short headings that have the shape of a name.
+HEADING_WORDS = re.compile(r"^(?:引言|前言|导论|绪论|结语|结论|小结|概述|余论|后记|附录|致谢|参考文献|注释|正文)$")
+
+
+def is_author_line(line: str) -> bool:
+    norm = shape_text(line).replace("\u3000", " ")
+    return (len(norm) <= 30 and bool(_AUTHORS.match(norm)) and not _INSTITUTION.search(norm)
+            and not HEADING_WORDS.match(norm))
+
+
+def chrome_reason(line: str) -> str | None:
+    """Why a short line is site chrome, judged from its shape alone; None when it is not."""
+    norm = shape_text(line)
+    if not norm or len(norm) > MAX_CHROME_LINE:
+        return None
+    if DATABASE.search(norm) and len(norm) < 80:
+        return "database line"
+    if CHROME_WORDS.search(norm) and not SENTENCE_END.search(norm):
+        return "chrome"
+    weak = WEAK_CHROME_WORDS.findall(norm)
+    if weak and not SENTENCE_END.search(norm) and (len(weak) > 1 or len(norm) <= MAX_WEAK_CHROME_LINE):
+        return "chrome"
+    tokens = [t for t in _SEPARATOR.split(norm) if t]
+    if len(tokens) >= 4 and len(_SEPARATOR.findall(norm)) >= 3 and all(len(t) <= 12 for t in tokens):
+        return "navigation"
+    # Three items are a menu too when bars or arrows part them ("在线阅读 | 免费论文 | 期刊目录"); a title may
+    # hold a "·" or "/" but not a bar.
+    if len(tokens) >= 3 and len(_PIPES.findall(norm)) >= 2 and all(len(t) <= 12 for t in tokens):
+        return "navigation"
+    return None
+
+
+def byline_reason(line: str) -> str | None:
+    # Lines between the title and the essay that carry a date, an issue or a byline key and no sentence.
+    norm = shape_text(line)
+    if len(norm) > MAX_CHROME_LINE or SENTENCE_END.search(norm):
+        return None
+    if (_DATE.search(norm) and len(_DATE.sub("", norm)) <= 40) or _CN_DATE.match(norm):
+        return "byline"
+    if ISSUE.search(norm) and len(norm) <= 40:
+        return "source line"
+    return None
+
+
+
+def is_keyword_list(line: str) -> bool:
+    """"新就业群体；社区治理；党建联建": 3–8 short terms parted by separators, no sentence."""
+    norm = shape_text(line)
+    if len(norm) > 80 or SENTENCE_END.search(norm) or not TERM_SEPARATORS.search(norm):
+        return False
+    terms = keyword_terms(norm)
+    return 3 <= len(terms) <= 8 and all(2 <= len(term) <= 12 for term in terms)
