@@ -22,7 +22,6 @@ from essay_kb.ingest.shapes import (
     DATABASE,
     ENGLISH_ABSTRACT,
     FIELD,
-    FIELD_LABELS,
     HEADING_WORDS,
     INLINE_CHROME,
     ISSUE,
@@ -32,13 +31,17 @@ from essay_kb.ingest.shapes import (
     PAGE_NUMBER,
     REFERENCE_ENTRY,
     RELATED,
+    SELF_NOTE,
     SENTENCE_END,
     SITE_NOTICE,
+    TITLE_FIELDS,
     TITLE_LABEL,
     TOC,
     WEAK_CHROME_WORDS,
+    bare_field,
     byline_reason,
     chrome_reason,
+    field_name,
     is_affiliation,
     is_author_line,
     is_keyword_list,
@@ -63,9 +66,21 @@ class FrontMatter:
     roles: dict[int, str] = field(default_factory=dict)
 
 
+# What pages add to a title line: a tag in front ("[转载]", "[理论学习]"), a footnote mark after it ("标题 *"), the
+# uploaded file's name ("标题.doc", "標題.doc_第1頁").
+_TITLE_TAG = re.compile(r"^[\[【]\s*[^\]】\d]{1,6}\s*[\]】]\s*(?=\S)")
+_TITLE_MARK = re.compile(r"\s*[*＊]+$")
+_FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|caj)(?:\s*[_\-]\s*第\s*\d+\s*[页頁])?$", re.IGNORECASE)
+
+
+def clean_title(text: str) -> str:
+    """A title line without the page's additions: label, tag, footnote mark, file extension."""
+    return _FILE_NAME.sub("", _TITLE_MARK.sub("", _TITLE_TAG.sub("", TITLE_LABEL.sub("", text.strip())))).strip()
+
+
 def _title_score(line: str, index: int, lines: list[str], html_title: str | None) -> int:
     labelled = bool(TITLE_LABEL.match(shape_text(line)))
-    norm = TITLE_LABEL.sub("", shape_text(line))
+    norm = clean_title(shape_text(line))
     if not 2 <= len(norm) <= MAX_TITLE or HEADING_WORDS.match(norm) or norm.endswith(tuple("。;；:：，,")):
         return -1
     if (chrome_reason(line) or is_label(line) or metadata_fields(line) is not None or is_affiliation(line)
@@ -87,8 +102,13 @@ def _title_score(line: str, index: int, lines: list[str], html_title: str | None
     if any(metadata_fields(x) is not None or is_affiliation(x) or is_label(x) or byline_reason(x)
            or is_author_line(x) for x in lines[index + 1:index + 2]):
         score += 1
-    if any(shape_text(x) == norm for j, x in enumerate(lines[:HEAD_WINDOW]) if j != index):
+    # Pages repeat their title: in the file name above it, in a "原文地址：…" line, as a running head.
+    # (a site name is short, and stands in its menus and footer: it must be repeated as a whole line)
+    if any(norm == shape_text(x) or (len(norm) >= 8 and norm in shape_text(x))
+           for j, x in enumerate(lines[:HEAD_WINDOW]) if j != index):
         score += 1
+    if index > 0 and re.sub(r"[\s:：]+", "", shape_text(lines[index - 1])) in TITLE_FIELDS:
+        score += 4  # "题名" alone on the line above
     if re.search(r"[\u4e00-\u9fff]", norm):
         score += 1
     return score
@@ -98,12 +118,19 @@ def find_title(lines: list[str], html_title: str | None = None, skip: set[int] |
     """Index of the most title-like line near the top: before the first 摘要/关键词 label or paragraph."""
     best, best_score = None, 0
     for i, line in enumerate(lines[:HEAD_WINDOW]):
-        if is_label(line) or (best is not None and _starts_body(line)):
+        # A site's notice is as long as a paragraph ("1、下载文档前请自行甄别…") but does not start the essay.
+        if is_label(line) or (best is not None and _starts_body(line) and not _site_words(line)
+                              and metadata_fields(line) is None):
             break
         score = -1 if skip and i in skip else _title_score(line, i, lines, html_title)
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _site_words(line: str) -> bool:
+    norm = shape_text(line)
+    return bool(CHROME_WORDS.search(norm) or WEAK_CHROME_WORDS.search(norm) or SITE_NOTICE.search(norm))
 
 
 def _first_line_title(lines: list[str], html_title: str | None) -> int | None:
@@ -149,13 +176,13 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
     dropped: dict[int, str] = {}
     fields: dict[str, str] = {}
     _mark_metadata(lines, dropped, fields)
+    _mark_site_tags(lines, dropped)
     title = find_title(lines, html_title, skip=set(dropped))
     if title is None:  # no line reads as a title beside a byline: a short first line is one ("罗保铭", "Lion")
         title = _first_line_title(lines, html_title)
     _mark_page_furniture(lines, title, dropped)
     _mark_english_front(lines, dropped, fields)
     _mark_chrome(lines, title, dropped, fields)
-    _mark_site_tags(lines, dropped)
     if title is not None:
         dropped.pop(title, None)
     title_text = _title_text(lines, title, dropped)
@@ -163,14 +190,13 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
 
 
 _SUBTITLE = re.compile(r"^(?:——|—|--|──)\s*\S")
-_TITLE_MARK = re.compile(r"[*＊]+$")  # "标题*": the mark of a footnote giving the fund
 
 
 def _title_text(lines: list[str], title: int | None, dropped: dict[int, str]) -> str | None:
     """The title line without a "题目：" label or footnote mark, joined with a "——以…为例" subtitle line below it."""
     if title is None:
         return None
-    text = _TITLE_MARK.sub("", TITLE_LABEL.sub("", lines[title])).rstrip()
+    text = clean_title(lines[title])
     after = title + 1
     if after < len(lines) and after not in dropped and _SUBTITLE.match(lines[after]) and len(lines[after]) <= 40:
         dropped[after] = "subtitle (joined to the title)"
@@ -179,14 +205,12 @@ def _title_text(lines: list[str], title: int | None, dropped: dict[int, str]) ->
 
 
 def _mark_site_tags(lines: list[str], dropped: dict[int, str]) -> None:
-    # An aggregator prints its own tag line ("关键词:协商社区党组织居民", one run-together word) beside the paper's
-    # keyword list: when a page has both, the list with several terms is the essay's.
+    # An aggregator prints its own tag line ("关键词:协商社区党组织居民", one run-together word), beside the paper's
+    # keyword list or alone; a paper lists several keywords.
     labelled = [(i, KEYWORDS_LINE.match(line)) for i, line in enumerate(lines) if i not in dropped]
-    chinese = [(i, m.group("value")) for i, m in labelled if m and re.search(r"[\u4e00-\u9fff]", m.group("value"))]
-    if not any(len(keyword_terms(value)) >= 2 for _, value in chinese):
-        return
-    for i, value in chinese:
-        if len(keyword_terms(value)) < 2:
+    for i, match in labelled:
+        value = match.group("value") if match else ""
+        if re.search(r"[\u4e00-\u9fff]", value) and len(keyword_terms(value)) == 1 and len(value.strip()) >= 4:
             dropped[i] = "site tags"
 
 
@@ -216,8 +240,17 @@ def _mark_metadata(lines: list[str], dropped: dict[int, str], fields: dict[str, 
             cover = COVER_FIELD.match(shape_text(line))
             found = [(_cover_key(cover.group("key")), cover.group("value").strip())] if cover else None
         if found is None:
-            if TOC.search(shape_text(line)):
+            norm = shape_text(line)
+            if TOC.search(norm):
                 dropped[i] = "table of contents"
+            elif SELF_NOTE.match(norm) and len(norm) <= MAX_CHROME_LINE:
+                dropped[i] = "metadata"
+                fields.setdefault("note", line.strip("()（） "))
+            elif re.sub(r"[\s:：]+", "", norm) in TITLE_FIELDS:
+                dropped[i] = "field name"
+            elif bare_field(line) and i + 1 < len(lines) and _is_field_value(lines[i + 1]):
+                dropped[i], dropped[i + 1] = "field name", "metadata"
+                fields.setdefault(bare_field(line) or "", lines[i + 1])
             continue
         dropped[i] = "metadata"
         for key, value in found:
@@ -226,7 +259,7 @@ def _mark_metadata(lines: list[str], dropped: dict[int, str], fields: dict[str, 
         label = FIELD.match(shape_text(line))
         if not found and label and i + 1 < len(lines) and _is_field_value(lines[i + 1]):
             dropped[i + 1] = "metadata"
-            fields.setdefault(FIELD_LABELS[label.group("key").lower()], lines[i + 1])
+            fields.setdefault(field_name(label.group("key")), lines[i + 1])
 
 
 def _is_field_value(line: str) -> bool:
@@ -349,6 +382,8 @@ def _inline_chrome(line: str) -> str | None:
 
 def _head_reason(lines: list[str], i: int, before_title: bool) -> str | None:
     line = lines[i]
+    if _FILE_NAME.search(shape_text(line)) and len(line) <= MAX_CHROME_LINE:
+        return "file name"
     if is_affiliation(line):
         return "affiliation"
     if is_author_line(line) and _surely_authors(lines, i):

@@ -135,6 +135,10 @@ def _join(before: str, after: str) -> str:
     return before + after
 
 
+# A footnote at the foot of a PDF page: "① 某某：《调研报告》，2021年。"
+_FOOTNOTE = re.compile(r"^\s*[①-⑳]")
+
+
 def _past_page_break(lines: list[str], i: int, mid_sentence: bool, width: int, heads: set[str],
                      page_numbers: set[int]) -> int:
     """Index of the first line from `i` on that is not page furniture: page numbers, blank lines, repeated running
@@ -145,6 +149,8 @@ def _past_page_break(lines: list[str], i: int, mid_sentence: bool, width: int, h
         text = lines[j].strip()
         if j in page_numbers:
             after_number = True
+        elif mid_sentence and _FOOTNOTE.match(text):
+            pass  # the page's footnotes stand between the two halves of the sentence; kept apart (below)
         elif text and _squeeze(text) not in heads and not (
                 mid_sentence and (after_number or j + 1 in page_numbers) and _head_like(text, width)):
             break
@@ -172,6 +178,7 @@ def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
     blank = sum(not line.strip() for line in lines)
     double_spaced = blank >= DOUBLE_SPACED_SHARE * (len(lines) - blank)
     paragraphs: list[tuple[int, str]] = []
+    notes: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
         if i in page_numbers:
@@ -185,9 +192,13 @@ def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
             # A blank line alone after a full line ends the paragraph; page furniture between them does not.
             if j >= len(lines) or (j > i and not skipped and not double_spaced) or not _continues(last, lines[j]):
                 break
-            cutting.update(_squeeze(lines[k]) for k in skipped if k not in page_numbers)
+            notes.extend((k, lines[k].strip()) for k in skipped if _FOOTNOTE.match(lines[k]))
+            cutting.update(_squeeze(lines[k]) for k in skipped
+                           if k not in page_numbers and not _FOOTNOTE.match(lines[k]))
             text, last, i = _join(text, lines[j]), lines[j], j + 1
         paragraphs.append((first, text))
+        paragraphs.extend(notes)  # footnotes follow the paragraph they cut, each on its own line
+        notes = []
     return [(k, text) for k, text in paragraphs if _squeeze(text) not in cutting]
 
 

@@ -20,9 +20,19 @@ FIELD_LABELS = {
     "文献标识码": "doc_code", "文献标志码": "doc_code", "文献编码": "doc_code",
     "文章编号": "article_no", "doi": "doi", "基金项目": "fund", "作者简介": "author_bio", "收稿日期": "received",
     "修回日期": "revised", "引用本文": "citation", "引用格式": "citation", "citation": "citation",
-    "责任编辑": "editor", "原文出处": "source", "文献来源": "source",
+    "责任编辑": "editor", "原文出处": "source", "文献来源": "source", "文章引用": "citation", "作者单位": "affiliation",
+    "原标题": "original_title", "原载": "source", "原文地址": "url",
+    # government documents
+    "索引号": "index_no", "发布机构": "publisher", "发文机关": "publisher", "发文字号": "doc_number",
+    "主题分类": "category", "有效性": "validity", "成文日期": "written", "发布日期": "date",
+    # thesis covers and database records
+    "udc": "udc", "学号": "student_no", "密级": "secrecy", "学位申请人": "authors", "学科专业": "major",
+    "答辩日期": "defended", "学位论文作者签名": "signature", "导师签名": "signature", "学位授予单位": "school",
+    # document-sharing sites
+    "资源id": "resource", "资源大小": "resource", "资源格式": "resource", "全文页数": "pages", "下载积分": "resource",
 }
-_LABEL_ALT = "|".join(sorted(FIELD_LABELS, key=len, reverse=True))
+# A label may be printed with its characters spaced out ("有 效 性："): any spaces between them are allowed.
+_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted(FIELD_LABELS, key=len, reverse=True))
 _NEXT_FIELD = rf"[〔【\[]\s*(?:{_LABEL_ALT})\s*[〕】\]]|(?:{_LABEL_ALT})\s*[:：]"
 FIELD = re.compile(rf"[〔【\[]?\s*(?P<key>{_LABEL_ALT})\s*[〕】\]]?\s*[:：]?\s*(?P<value>(?:(?!{_NEXT_FIELD}).)*)",
                     re.IGNORECASE)
@@ -33,9 +43,11 @@ DATABASE = re.compile(r"首次上网日期|共\s*\d+\s*页")
 _POSTCODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _INSTITUTION = re.compile(r"大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院")
 # Author lines: 1–4 names of 2–4 characters (two-character surnames included), with superscript digits or marks.
-_NAME = r"[\u4e00-\u9fff]{2,4}(?:\s?[\d¹²³⁴,]+|\*)*"
+# A two-character name may be spaced out to the width of three ("秦　岚").
+_NAME = r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}(?:\s?[\d¹²³⁴,]+|\*)*"
 # Some sites mark the byline with a box or bullet: "□林晓彤", "■ 张三".
 _AUTHORS = re.compile(rf"^[□■◎●]?\s*(?:作者\s*[:：]\s*)?{_NAME}(?:\s*[，,、\s]\s*{_NAME}){{0,3}}$")
+_NAMED_AFFILIATION = re.compile(r"^(?:文\s*[/／]\s*)?(?P<names>[^()（）]{2,30}?)\s*[(（](?P<inner>[^()（）]+)[)）]$")
 _DATE = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}(?:\s*[-月./]\s*\d{1,2}日?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _CN_DATE = re.compile(r"^[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月")
 ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d{1,2}\s*[)）]?")
@@ -51,7 +63,14 @@ CHROME_WORDS = re.compile(
     r"推荐阅读|扫一扫|关注\s*\+|在线投稿|网站地图|联系我们|免责声明|点击标题|"
     r"编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$|"
     r"相关(?:\S{0,4})?(?:推荐|文章|阅读|新闻|论文|文档|链接)|剩余\s*\d+\s*页|继续阅读|阅读全文|立即下载|免费下载|"
-    r"仅供预览|发表评论|我要评论|网友评论|最新评论|技术支持\s*[:：]|主办\s*[:：]|侵权",
+    r"仅供预览|发表评论|我要评论|网友评论|最新评论|技术支持\s*[:：]|主办\s*[:：]|侵权|"
+    # site and forum frames: breadcrumbs, blog and download pages, thread headers, declarations
+    r"^位置\s*[:：]|的博客$|欢迎来到|帮助中心|^全部分类$|^温馨提示|一键下载|登录下载|快捷下载|查看更多|^文档简介$|"
+    r"查看\s*[:：]\s*\d+|回复\s*[:：]\s*\d+|发表于\s*\d{4}|只看该作者|倒序浏览|阅读模式|本帖最后由|返回列表|发新帖|"
+    r"^(?:楼主|沙发|板凳|地板|\d+\s*楼)$|加好友|发纸条|写留言|加关注|^\[\[?toc\]\]?$|本人郑重声明|独创性声明|"
+    r"^https?://\S+$|^分类\s*[:：]|^全文$|"
+    # a PDF copy's running head: "秦岚，等：居家养老服务的…"
+    r"^[\u4e00-\u9fff]{2,4}\s*[，,]\s*等\s*[:：]",
     re.IGNORECASE,
 )
 # Words a title or heading may use too ("注册制改革", "公众号运营", "数字档案检索"): chrome only in a very short line
@@ -60,9 +79,9 @@ WEAK_CHROME_WORDS = re.compile(r"客户端|收藏|分享|打印|字号|登录|�
                                 r"纠错|关闭|订阅|投稿|列印|字体|下载|导出|评论|评价|表情|声明|本站|本网")
 MAX_WEAK_CHROME_LINE = 8
 # What only a site says about its copy of the essay, even in a whole sentence.
-SITE_NOTICE = re.compile(r"仅供(?:预览|参考|学习)|下载后|侵权|本站|本网|用户上传|剩余\s*\d+\s*页")
+SITE_NOTICE = re.compile(r"仅供(?:预览|参考|学习)|下载后|侵权|本站|本网|用户上传|剩余\s*\d+\s*页|郑重声明")
 # Inside the essay, only words no essay sentence or heading uses stand for chrome.
-INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|"
+INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|^[▲△]|供图[)）]?$|"
                             r"^(?:上一篇|下一篇|返回顶部|相关推荐|相关文章)|"
                             r"加入收藏|收藏成功|加入书签|app\s*下载|版权所有", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*[|｜丨·•>›»/]\s*")
@@ -76,7 +95,13 @@ COVER_FIELD = re.compile(r"^(?P<key>学\s*院|专\s*业|学生姓名|姓\s*名|�
 COVER_KEYS = {"学院": "school", "专业": "major", "学生姓名": "authors", "姓名": "authors", "指导教师": "supervisor",
                "指导老师": "supervisor"}
 # Tables of contents: "目    录", "一、引言………………1", "参考文献..........6".
-TOC = re.compile(r"^目\s*录$|(?:…{2,}|\.{4,}|·{4,})\s*\d+$")
+TOC = re.compile(r"^目\s*录$|(?:…{2,}|\.{4,}|·{4,})\s*(?:\d+|[ⅰ-ⅻⅠ-Ⅻ]+|[ivx]+)$", re.IGNORECASE)
+# A row of bracketed buttons: "【纠错】 【责任编辑：韩冰】", "【打印】【关闭】".
+BUTTONS = re.compile(r"^(?:[【\[]\s*[^】\]]{1,12}\s*[】\]]\s*){2,}$")
+# Photo captions: "▲ 图为社区党员志愿者…（某某 供图）".
+CAPTION = re.compile(r"^(?:[▲△↑]\s*|图为|（?图片来源)|(?:供图|摄)[)）]?$")
+# "（本文为第七届…论坛交流论文）", "本文系…项目的阶段性成果": the essay's own note about itself.
+SELF_NOTE = re.compile(r"^[(（]?\s*本文(?:为|系|是|原载|发表于|刊于|原刊)")
 PAGE_NUMBER = re.compile(r"^[·\-—–]\s*\d{1,4}\s*[·\-—–]$|^第\s*\d{1,4}\s*页$")
 TITLE_LABEL = re.compile(r"^(?:论文)?(?:题\s*目|标\s*题)\s*[:：]\s*")
 REFERENCE_ENTRY = re.compile(r"^[\[［〔(（]\d+[\]］〕)）]|\[[A-Z](?:/[A-Z]+)?\]")
@@ -110,8 +135,26 @@ def metadata_fields(line: str) -> list[tuple[str, str]] | None:
         while value and value[-1] in ")）" and value.count(value[-1]) > value.count("(" if value[-1] == ")" else "（"):
             value = value[:-1].rstrip()  # the bracket the whole line was in: "(责任编辑：周敏)"
         if value:
-            fields.append((FIELD_LABELS[match.group("key").lower()], value))
+            fields.append((field_name(match.group("key")), value))
     return fields
+
+
+def field_name(label: str) -> str:
+    """The metadata field a label stands for: "有 效 性" → "validity"."""
+    return FIELD_LABELS[re.sub(r"\s+", "", label).lower()]
+
+
+# Field names a database printout puts alone on a line, with the value on the next one ("作者\n何思源").
+BARE_FIELDS = {"作者": "authors", "作者单位": "affiliation", "机构": "affiliation", "学位授予单位": "school",
+               "年份": "year", "学位类别": "degree", "导师": "supervisor", "并列篇名": "english_title",
+               "英文篇名": "english_title", "期刊名称": "source", "刊名": "source", "出版日期": "date",
+               "发表日期": "date", "来源": "source", "分类号": "clc", "基金": "fund", "页码": "pages"}
+TITLE_FIELDS = {"题名", "篇名", "标题", "论文题目", "中文篇名"}  # alone on a line: the next line is the title
+
+
+def bare_field(line: str) -> str | None:
+    """The field a line names when it is only a field name ("学位授予单位"), else None."""
+    return BARE_FIELDS.get(re.sub(r"[\s:：]+", "", shape_text(line)))
 
 
 def is_affiliation(line: str) -> bool:
@@ -119,7 +162,11 @@ def is_affiliation(line: str) -> bool:
     norm = shape_text(line)
     if len(norm) > 150 or SENTENCE_END.search(norm) or not _INSTITUTION.search(norm):
         return False
-    return bool(_POSTCODE.search(norm)) or (norm[:1] in "(（" and norm[-1:] in ")）")
+    if _POSTCODE.search(norm) or (norm[:1] in "(（" and norm[-1:] in ")）"):
+        return True
+    # "唐以宁 邵佳（某某大学经济管理学院教授；…）", "文/张三（某某党校）": names with their institutions in brackets.
+    named = _NAMED_AFFILIATION.match(norm)
+    return bool(named and _INSTITUTION.search(named.group("inner")) and _AUTHORS.match(named.group("names")))
 
 
 # Short headings that have the shape of a name.
@@ -139,6 +186,10 @@ def chrome_reason(line: str) -> str | None:
         return None
     if DATABASE.search(norm) and len(norm) < 80:
         return "database line"
+    if BUTTONS.match(norm):
+        return "chrome"
+    if CAPTION.search(norm) and len(norm) <= 80:
+        return "caption"
     if CHROME_WORDS.search(norm) and not SENTENCE_END.search(norm):
         return "chrome"
     weak = WEAK_CHROME_WORDS.findall(norm)
