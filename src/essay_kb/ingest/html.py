@@ -87,12 +87,12 @@ def _head_meta(soup: BeautifulSoup) -> dict[str, str]:
 
 
 def _pick_title(h1: str, page_title: str, meta_title: str) -> str:
-    """A citation_title/og:title the <title> agrees with, else the <h1>, else either without the site name: some
-    sites put their logo in <h1>, others give og:title the site name on every page."""
-    meta_title, page_title = _SITE_SUFFIX.sub("", meta_title), _norm(page_title)
-    if meta_title and (not page_title or _norm(meta_title) in page_title):
+    """A citation_title/og:title the <title> begins with, else the <h1>, else either without the site name: some
+    sites put their logo in <h1>, others give og:title the site name on every page (at the end of <title>)."""
+    meta_title = _SITE_SUFFIX.sub("", meta_title)
+    if meta_title and (not page_title or _norm(page_title).startswith(_norm(meta_title))):
         return meta_title
-    return h1 or meta_title or _SITE_SUFFIX.sub("", page_title)
+    return h1 or _SITE_SUFFIX.sub("", page_title) or meta_title
 
 
 def _soup_lines(soup: BeautifulSoup, end_of: Tag | None = None) -> list[Line]:
