@@ -1,5 +1,5 @@
-"""HTML → lines: the page text with its headings marked, cut to the article readability-lxml finds, the page's
-title (citation_title / og:title / <h1> / <title>) and its <meta> fields."""
+"""HTML → lines: the page text with its headings marked, up to the end of the article readability-lxml finds, the
+page's title (citation_title / og:title / <h1> / <title>) and its <meta> fields."""
 
 from __future__ import annotations
 
