@@ -56,9 +56,10 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     suffix = PurePath(name).suffix.lower()
     html_title: str | None = None
     html_meta: dict[str, str] = {}
+    html_dropped: tuple[tuple[str, str], ...] = ()
     if suffix in (".html", ".htm"):
         try:
-            source_lines, html_title, html_meta = html_to_lines(decoded)
+            source_lines, html_title, html_meta, html_dropped = html_to_lines(decoded)
         except ParserRejectedMarkup as exc:  # html.parser gives up on some damaged markup, e.g. "<![ "
             raise UnreadableEssay(f"{essay_id} has HTML markup the parser cannot read; {RESAVE}") from exc
     elif suffix == ".md":
@@ -83,11 +84,13 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     extra = {key: value for key, value in found.items() if key not in ("source", "author", "url")}
     if "description" in html_meta:  # often the site's blurb, not the essay's abstract: kept aside
         extra["description"] = html_meta["description"]
+    if "date" in html_meta and "date" not in extra:  # the page's citation_date when no byline states one
+        extra["date"] = html_meta["date"]
     text, marked, roles = _join_lines(lines)
     return Essay(
         id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
         sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked, marked_roles=roles,
-        dropped=(*boilerplate, *front.dropped.items()),
+        dropped=(*boilerplate, *front.dropped.items(), *html_dropped),
     )
 
 
@@ -146,7 +149,8 @@ def _labelled_value(label: re.Pattern[str], lines: list[Line]) -> str | None:
 def _essay_meta(lines: list[Line], found: dict[str, str], html_meta: dict[str, str]) -> EssayMeta:
     abstract, keywords = _labelled_value(ABSTRACT_LINE, lines), _labelled_value(KEYWORDS_LINE, lines)
     return EssayMeta(
-        source=found.get("source"), author=found.get("author") or html_meta.get("author"), url=found.get("url"),
+        source=found.get("source") or html_meta.get("source"), author=found.get("author") or html_meta.get("author"),
+        url=found.get("url"),
         keywords=parse_keywords(html_meta.get("keywords", "") if keywords is None else keywords),
         abstract=abstract or None,
     )
