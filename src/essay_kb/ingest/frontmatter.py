@@ -301,7 +301,7 @@ def _is_english_front(line: str) -> bool:
 def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], fields: dict[str, str]) -> None:
     start = title if title is not None else 0
     end = _essay_end(lines)
-    body_started, related, frame, notes = False, False, False, False
+    body_started, related, frame, notes, listing = False, False, False, False, False
     for i, line in enumerate(lines):
         if i in dropped or i == title:
             continue
@@ -312,9 +312,11 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
         if reason is None and related and tail and _is_link(line):
             reason = "related links"
         # The page's frame below the essay is one block: from its first chrome line on, nothing is the essay's,
-        # except its notes and references; a short line there without a sentence is frame even alone.
+        # except its notes and references; a short line there without a sentence is frame even alone, unless it
+        # is an item of a list the essay opened ("居民提出的建议：").
+        listing = listing and not frame
         if reason is None and tail and not (notes and (REFERENCE_ENTRY.search(shape_text(line)) or not frame)) and (
-                frame or _is_link(line)):
+                frame or (_is_link(line) and not listing)):
             reason = "after the essay"
         if reason is None and in_head:
             reason = _head_reason(lines, i, i < start)
@@ -332,6 +334,8 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
                 fields.setdefault("authors", line)
         elif i > start and _starts_body(line):
             body_started = True
+        if not reason:
+            listing = line.rstrip().endswith((":", "：")) or (listing and _is_link(line))
 
 
 def _in_dropped_byline(line: str, lines: list[str], dropped: dict[int, str]) -> bool:
@@ -360,7 +364,7 @@ def _chrome_at(line: str, head: bool, tail: bool) -> str | None:
 
 def _is_link(line: str) -> bool:
     norm = shape_text(line)
-    return len(norm) <= 40 and not SENTENCE_END.search(norm)
+    return len(norm) <= 40 and not SENTENCE_END.search(norm) and not norm.endswith(":")  # "建议：" opens a list
 
 
 def _starts_body(line: str) -> bool:
