@@ -160,13 +160,17 @@ def _surely_authors(lines: list[str], i: int) -> bool:
             or sum(shape_text(x) == norm for x in lines[:HEAD_WINDOW]) > 1)
 
 
+# A reader's comment under the essay: "东岭网友 2024-05-20 09:02：说得实在…".
+_COMMENT = re.compile(r"^\S{1,16}\s*\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}")
+
+
 def _essay_end(lines: list[str]) -> int:
     # The essay ends at its last paragraph: a line of sentences that is no site notice ("本站部分文章来源于网络，
     # 如有侵权请联系删除。"); the tail is after it.
     for i in range(len(lines) - 1, -1, -1):
         norm = shape_text(lines[i])
-        if SENTENCE_END.search(norm) and len(norm) > 40 and not (
-                len(norm) <= MAX_CHROME_LINE and CHROME_WORDS.search(norm)):
+        if SENTENCE_END.search(norm) and len(norm) > 40 and not (len(norm) <= 200 and (
+                CHROME_WORDS.search(norm) or SITE_NOTICE.search(norm) or _COMMENT.search(norm))):
             return i + 1
     return len(lines)
 
@@ -353,6 +357,8 @@ def _chrome_at(line: str, head: bool, tail: bool) -> str | None:
         return chrome_reason(line)
     if tail:
         norm = shape_text(line)
+        if re.match(r"^(?:copyright|©)", norm, re.IGNORECASE) and len(norm) <= 300:
+            return "chrome"  # a licence notice is as long as a paragraph
         # After the essay a notice may be a whole sentence ("本文转载自…，如有侵权请联系删除。").
         # A reference entry may name a journal "…评论" or a "下载" URL: only chrome words proper count there.
         weak = WEAK_CHROME_WORDS.search(norm) and not REFERENCE_ENTRY.search(norm)

@@ -10,7 +10,7 @@ import re
 _OPEN, _CLOSE = r"[【\[［〔]", r"[】\]］〕]"
 # Spaces (and the "?" a garbled copy leaves, "摘 ?要") may stand between the characters of a label.
 _GAP = r"[\s?？]*"
-_ABSTRACT_WORD = rf"(?:[内內]容)?(?:摘{_GAP}要|提{_GAP}要)"
+_ABSTRACT_WORD = rf"(?:[内內]容|中文)?(?:摘{_GAP}要|提{_GAP}要)"
 # "摘要:…", "摘 要：…", "【摘要】…", "〔摘要〕…", "［摘要］…", "内容提要:…", "摘要 …" (a space for a colon),
 # "Abstract:…".
 ABSTRACT_LINE = re.compile(
@@ -18,7 +18,7 @@ ABSTRACT_LINE = re.compile(
     rf"|abstract\s*(?:[:：]|$)|{_OPEN}\s*abstract\s*{_CLOSE}\s*[:：]?)\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-_KEYWORDS_WORD = rf"(?:[关關]{_GAP}[键鍵]{_GAP}[词字詞])"
+_KEYWORDS_WORD = rf"(?:[关關]{_GAP}[键鍵]{_GAP}[词字詞](?:语|語)?|主{_GAP}题{_GAP}[词詞]|主{_GAP}題{_GAP}[词詞])"
 # "关键词:…", "关键字：…", "關鍵詞：…", "【关键词】…", "〔关键词〕…", "Key words:…", "Keywords:…".
 KEYWORDS_LINE = re.compile(
     rf"^(?:{_OPEN}\s*{_KEYWORDS_WORD}\s*{_CLOSE}\s*[:：]?|{_KEYWORDS_WORD}\s*(?:[:：]|$|[ \u3000]+(?=\S))"

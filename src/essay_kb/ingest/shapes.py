@@ -70,7 +70,7 @@ CHROME_WORDS = re.compile(
     r"^(?:楼主|沙发|板凳|地板|\d+\s*楼)$|加好友|发纸条|写留言|加关注|^\[\[?toc\]\]?$|本人郑重声明|独创性声明|"
     r"^https?://\S+$|^分类\s*[:：]|^全文$|"
     # a PDF copy's running head: "秦岚，等：居家养老服务的…"
-    r"^[\u4e00-\u9fff]{2,4}\s*[，,]\s*等\s*[:：]",
+    r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}\s*[，,]\s*等\s*[:：]",
     re.IGNORECASE,
 )
 # Words a title or heading may use too ("注册制改革", "公众号运营", "数字档案检索"): chrome only in a very short line
@@ -81,7 +81,8 @@ MAX_WEAK_CHROME_LINE = 8
 # What only a site says about its copy of the essay, even in a whole sentence.
 SITE_NOTICE = re.compile(r"仅供(?:预览|参考|学习)|下载后|侵权|本站|本网|用户上传|剩余\s*\d+\s*页|郑重声明")
 # Inside the essay, only words no essay sentence or heading uses stand for chrome.
-INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|^[▲△]|供图[)）]?$|"
+INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|^[▲△]|供图[)）]?$|查看更多|^全文$|"
+                           r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}\s*[，,]\s*等\s*[:：]|"
                             r"^(?:上一篇|下一篇|返回顶部|相关推荐|相关文章)|"
                             r"加入收藏|收藏成功|加入书签|app\s*下载|版权所有", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*[|｜丨·•>›»/]\s*")
