@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from essay_kb.ingest.labels import ABSTRACT_LINE, KEYWORDS_LINE, is_label, keyword_terms
 from essay_kb.ingest.shapes import (
+    BYLINE_KEYS,
     CHROME_WORDS,
     COVER_FIELD,
     COVER_KEYS,
@@ -45,6 +46,7 @@ from essay_kb.ingest.shapes import (
     is_affiliation,
     is_author_line,
     is_keyword_list,
+    is_site_name,
     metadata_fields,
     shape_text,
 )
@@ -100,7 +102,7 @@ def _title_score(line: str, index: int, lines: list[str], html_title: str | None
         score += 2  # only a title has a "——以…为例" subtitle line
     # A title is followed at once by its byline: authors, affiliation, date, metadata or the abstract.
     if any(metadata_fields(x) is not None or is_affiliation(x) or is_label(x) or byline_reason(x)
-           or is_author_line(x) for x in lines[index + 1:index + 2]):
+           or is_author_line(x) or BYLINE_KEYS.search(shape_text(x)) for x in lines[index + 1:index + 2]):
         score += 1
     # Pages repeat their title: in the file name above it, in a "原文地址：…" line, as a running head.
     # (a site name is short, and stands in its menus and footer: it must be repeated as a whole line)
@@ -109,20 +111,30 @@ def _title_score(line: str, index: int, lines: list[str], html_title: str | None
         score += 1
     if index > 0 and re.sub(r"[\s:：]+", "", shape_text(lines[index - 1])) in TITLE_FIELDS:
         score += 4  # "题名" alone on the line above
+    after = lines[index + 1] if index + 1 < len(lines) else ""
+    if index > 0 and byline_reason(lines[index - 1]) == "byline" and not byline_reason(after):
+        score += 1  # a blog puts the date above the title
     if re.search(r"[\u4e00-\u9fff]", norm):
         score += 1
+    if is_site_name(line):
+        score -= 2  # "某某网", "某某市城市管理局": the site's or the office's name above the essay
     return score
 
 
 def find_title(lines: list[str], html_title: str | None = None, skip: set[int] | None = None) -> int | None:
     """Index of the most title-like line near the top: before the first 摘要/关键词 label or paragraph."""
     best, best_score = None, 0
+    notice = False
     for i, line in enumerate(lines[:HEAD_WINDOW]):
-        # A site's notice is as long as a paragraph ("1、下载文档前请自行甄别…") but does not start the essay.
-        if is_label(line) or (best is not None and _starts_body(line) and not _site_words(line)
+        # A site's notice is as long as a paragraph ("温馨提示：\n1、下载文档前请自行甄别…") but does not start the
+        # essay.
+        notice = (notice and bool(re.match(r"\d+\s*[、.]", line))) or bool(
+            chrome_reason(line) and line.rstrip().endswith((":", "：")))
+        if is_label(line) or (best is not None and _starts_body(line) and not (notice or _site_words(line))
                               and metadata_fields(line) is None):
             break
         score = -1 if skip and i in skip else _title_score(line, i, lines, html_title)
+        # On a tie the later line wins: a page puts its own name and menus above the essay's title.
         if score > best_score:
             best, best_score = i, score
     return best
@@ -130,7 +142,7 @@ def find_title(lines: list[str], html_title: str | None = None, skip: set[int] |
 
 def _site_words(line: str) -> bool:
     norm = shape_text(line)
-    return bool(CHROME_WORDS.search(norm) or WEAK_CHROME_WORDS.search(norm) or SITE_NOTICE.search(norm))
+    return bool(CHROME_WORDS.search(norm) or SITE_NOTICE.search(norm) or len(WEAK_CHROME_WORDS.findall(norm)) >= 2)
 
 
 def _first_line_title(lines: list[str], html_title: str | None) -> int | None:
@@ -161,7 +173,7 @@ def _surely_authors(lines: list[str], i: int) -> bool:
 
 
 # A reader's comment under the essay: "东岭网友 2024-05-20 09:02：说得实在…".
-_COMMENT = re.compile(r"^\S{1,16}\s*\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}")
+_COMMENT = re.compile(r"^\S{1,16}\s*(?:於|于|发表于)?\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
 
 
 def _essay_end(lines: list[str]) -> int:
@@ -245,8 +257,9 @@ def _mark_metadata(lines: list[str], dropped: dict[int, str], fields: dict[str, 
             found = [(_cover_key(cover.group("key")), cover.group("value").strip())] if cover else None
         if found is None:
             norm = shape_text(line)
-            if TOC.search(norm):
-                dropped[i] = "table of contents"
+            if TOC.search(norm) or (len(norm) <= 10 and not SENTENCE_END.search(norm) and any(
+                    TOC.search(shape_text(x)) for x in lines[max(0, i - 1):i + 2] if x != line)):
+                dropped[i] = "table of contents"  # a column name between the entries of a 目次
             elif SELF_NOTE.match(norm) and len(norm) <= MAX_CHROME_LINE:
                 dropped[i] = "metadata"
                 fields.setdefault("note", line.strip("()（） "))
@@ -273,15 +286,20 @@ def _is_field_value(line: str) -> bool:
 def _mark_page_furniture(lines: list[str], title: int | None, dropped: dict[int, str]) -> None:
     # Printed-page leftovers in a text copied from a PDF: page numbers ("· 45 ·") and running heads (the journal
     # and issue repeated on every page).
+    # (a running head may carry the page number: "44　老龄社会研究 2023年第5期")
     counts: dict[str, int] = {}
     for line in lines:
-        counts[shape_text(line)] = counts.get(shape_text(line), 0) + 1
+        counts[_without_page(line)] = counts.get(_without_page(line), 0) + 1
     for i, line in enumerate(lines):
-        norm = shape_text(line)
+        norm = _without_page(line)
         if PAGE_NUMBER.match(norm):
             dropped[i] = "page number"
         elif i != title and counts[norm] > 1 and len(norm) <= 40 and ISSUE.search(norm):
             dropped[i] = "running head"
+
+
+def _without_page(line: str) -> str:
+    return re.sub(r"^\d{1,4}\s+|\s+\d{1,4}$", "", shape_text(line))
 
 
 def _mark_english_front(lines: list[str], dropped: dict[int, str], fields: dict[str, str]) -> None:

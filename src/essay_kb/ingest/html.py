@@ -29,7 +29,7 @@ _HEADING_MARK = re.compile(r"^\x1e([1-6])")
 _END_MARK = "\x1f"  # after the last text of the article's container, in the same way
 # "文章标题_中国论文网", "标题 - 某网 - 栏目", "标题--期刊网", "标题-治理评论网" → "文章标题". A bare "-" only before a
 # short last part with no space or punctuation in it, so "COVID-19" or "2019-2020" in a title survives.
-_SITE_SUFFIX = re.compile(r"\s*(?:(?:[_|｜]| - | — |--|——).*|-[^\s\-\d][^\s\-]{1,11})$")
+_SITE_SUFFIX = re.compile(r"\s*(?:(?:[_|｜]| - | — |--).*|-[^\s\-\d][^\s\-]{1,11})$")  # never "——": it opens a subtitle
 _WHITESPACE = re.compile(r"\s+")
 _CJK_WRAP = re.compile(rf"(?<={CJK_CLASS})[ \t]*\n\s*(?={CJK_CLASS})")
 # Text in <pre> keeps its line breaks, and they must end lines as str.splitlines() ends them for .txt and .md files

@@ -21,7 +21,8 @@ FIELD_LABELS = {
     "文章编号": "article_no", "doi": "doi", "基金项目": "fund", "作者简介": "author_bio", "收稿日期": "received",
     "修回日期": "revised", "引用本文": "citation", "引用格式": "citation", "citation": "citation",
     "责任编辑": "editor", "原文出处": "source", "文献来源": "source", "文章引用": "citation", "作者单位": "affiliation",
-    "原标题": "original_title", "原载": "source", "原文地址": "url",
+    "原标题": "original_title", "原载": "source", "原文地址": "url", "课题组负责人": "authors", "执笔": "authors",
+    "撰稿": "authors", "发布者": "authors",
     # government documents
     "索引号": "index_no", "发布机构": "publisher", "发文机关": "publisher", "发文字号": "doc_number",
     "主题分类": "category", "有效性": "validity", "成文日期": "written", "发布日期": "date",
@@ -42,6 +43,7 @@ _FIELD_START = re.compile(rf"^[(（*]?\s*[〔【\[]?\s*(?:{_LABEL_ALT})\s*[〕�
 DATABASE = re.compile(r"首次上网日期|共\s*\d+\s*页")
 _POSTCODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _INSTITUTION = re.compile(r"大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院")
+_INSTITUTION_END = re.compile(r"(?:大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院|系|教研部|教研室)$")
 # Author lines: 1–4 names of 2–4 characters (two-character surnames included), with superscript digits or marks.
 # A two-character name may be spaced out to the width of three ("秦　岚").
 _NAME = r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}(?:\s?[\d¹²³⁴,]+|\*)*"
@@ -50,6 +52,7 @@ _AUTHORS = re.compile(rf"^[□■◎●]?\s*(?:作者\s*[:：]\s*)?{_NAME}(?:\s*
 _NAMED_AFFILIATION = re.compile(r"^(?:文\s*[/／]\s*)?(?P<names>[^()（）]{2,30}?)\s*[(（](?P<inner>[^()（）]+)[)）]$")
 _DATE = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}(?:\s*[-月./]\s*\d{1,2}日?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _CN_DATE = re.compile(r"^[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月")
+VOLUME = re.compile(r"第\s*\d+\s*卷\s*第\s*\d+\s*期|vol\.\s*\d+\s*no\.\s*\d+", re.IGNORECASE)
 ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d{1,2}\s*[)）]?")
 
 # --- chrome ---------------------------------------------------------------------------------------------------------
@@ -68,7 +71,9 @@ CHROME_WORDS = re.compile(
     r"^位置\s*[:：]|的博客$|欢迎来到|帮助中心|^全部分类$|^温馨提示|一键下载|登录下载|快捷下载|查看更多|^文档简介$|"
     r"查看\s*[:：]\s*\d+|回复\s*[:：]\s*\d+|发表于\s*\d{4}|只看该作者|倒序浏览|阅读模式|本帖最后由|返回列表|发新帖|"
     r"^(?:楼主|沙发|板凳|地板|\d+\s*楼)$|加好友|发纸条|写留言|加关注|^\[\[?toc\]\]?$|本人郑重声明|独创性声明|"
-    r"^https?://\S+$|^分类\s*[:：]|^全文$|"
+    r"^https?://\S+$|^(?:文章|全站|个人)?分类\s*[:：]|^全文$|^分享\s*[:：]|^展开全文$|留言\s*\(\d+\)|人气\s*\(|"
+    r"^此分类[上下]一篇|^[上下]一条\s*[:：]|^[上下]一篇文章|^留言列表$|"
+    r"^open access$|^search\b|^(?:home|login|sign in|menu|share)$|"
     # a PDF copy's running head: "秦岚，等：居家养老服务的…"
     r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}\s*[，,]\s*等\s*[:：]",
     re.IGNORECASE,
@@ -81,7 +86,7 @@ MAX_WEAK_CHROME_LINE = 8
 # What only a site says about its copy of the essay, even in a whole sentence.
 SITE_NOTICE = re.compile(r"仅供(?:预览|参考|学习)|下载后|侵权|本站|本网|用户上传|剩余\s*\d+\s*页|郑重声明")
 # Inside the essay, only words no essay sentence or heading uses stand for chrome.
-INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|^[▲△]|供图[)）]?$|查看更多|^全文$|"
+INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|^[▲△]|供图[)）]?$|查看更多|^全文$|^展开全文$|"
                            r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}\s*[，,]\s*等\s*[:：]|"
                             r"^(?:上一篇|下一篇|返回顶部|相关推荐|相关文章)|"
                             r"加入收藏|收藏成功|加入书签|app\s*下载|版权所有", re.IGNORECASE)
@@ -96,7 +101,8 @@ COVER_FIELD = re.compile(r"^(?P<key>学\s*院|专\s*业|学生姓名|姓\s*名|�
 COVER_KEYS = {"学院": "school", "专业": "major", "学生姓名": "authors", "姓名": "authors", "指导教师": "supervisor",
                "指导老师": "supervisor"}
 # Tables of contents: "目    录", "一、引言………………1", "参考文献..........6".
-TOC = re.compile(r"^目\s*录$|(?:…{2,}|\.{4,}|·{4,})\s*(?:\d+|[ⅰ-ⅻⅠ-Ⅻ]+|[ivx]+)$", re.IGNORECASE)
+TOC = re.compile(r"^目\s*[录次]$|(?:…{2,}|\.{4,}|·{4,})\s*(?:\S{1,6}\s*)?[(（]?(?:\d+|[ⅰ-ⅻⅠ-Ⅻ]+|[ivx]+)[)）]?$",
+                 re.IGNORECASE)
 # A row of bracketed buttons: "【纠错】 【责任编辑：韩冰】", "【打印】【关闭】".
 BUTTONS = re.compile(r"^(?:[【\[]\s*[^】\]]{1,12}\s*[】\]]\s*){2,}$")
 # Photo captions: "▲ 图为社区党员志愿者…（某某 供图）".
@@ -165,6 +171,10 @@ def is_affiliation(line: str) -> bool:
         return False
     if _POSTCODE.search(norm) or (norm[:1] in "(（" and norm[-1:] in ")）"):
         return True
+    # "锦川大学 公共管理学院", "某某大学马克思主义学院": institutions only, two of them
+    if len(norm) <= 30 and len(_INSTITUTION.findall(norm)) >= 2 and _INSTITUTION_END.search(norm) and not re.search(
+            r"[，,、;；:：]", norm):
+        return True
     # "唐以宁 邵佳（某某大学经济管理学院教授；…）", "文/张三（某某党校）": names with their institutions in brackets.
     named = _NAMED_AFFILIATION.match(norm)
     return bool(named and _INSTITUTION.search(named.group("inner")) and _AUTHORS.match(named.group("names")))
@@ -176,8 +186,19 @@ HEADING_WORDS = re.compile(r"^(?:引言|前言|导论|绪论|结语|结论|小�
 
 def is_author_line(line: str) -> bool:
     norm = shape_text(line).replace("\u3000", " ")
+    if len(norm) > 40:
+        return False
+    signed = _SIGNED.match(norm)  # "市人民政府副市长 程立新", "某某街道办事处 林书瑶": who speaks or writes
+    if signed and (_ROLE.search(signed.group("who")) or _SITE_NAME.search(signed.group("who"))
+                   or _INSTITUTION.search(signed.group("who"))):
+        return bool(_AUTHORS.match(signed.group("names")))
     return (len(norm) <= 30 and bool(_AUTHORS.match(norm)) and not _INSTITUTION.search(norm)
             and not HEADING_WORDS.match(norm))
+
+
+_SIGNED = re.compile(r"^(?P<who>[\u4e00-\u9fff]{2,20})\s+(?P<names>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})$")
+_ROLE = re.compile(r"(?:书记|市长|省长|县长|区长|镇长|乡长|主任|部长|局长|厅长|处长|科长|主席|院长|校长|会长|"
+                   r"理事长|委员|秘书长|教授|研究员|记者|通讯员)$")
 
 
 def chrome_reason(line: str) -> str | None:
@@ -199,11 +220,29 @@ def chrome_reason(line: str) -> str | None:
     tokens = [t for t in _SEPARATOR.split(norm) if t]
     if len(tokens) >= 4 and len(_SEPARATOR.findall(norm)) >= 3 and all(len(t) <= 12 for t in tokens):
         return "navigation"
+    words = norm.split()
+    if len(words) >= 4 and all(len(w) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", w) for w in words):
+        return "navigation"  # "首页　工作动态　理论研究　队伍建设": a menu spaced out with U+3000
+    if re.fullmatch(r"[=\-_*~#·.]{5,}", norm):
+        return "separator"
     # Three items are a menu too when bars or arrows part them ("在线阅读 | 免费论文 | 期刊目录"); a title may
     # hold a "·" or "/" but not a bar.
-    if len(tokens) >= 3 and len(_PIPES.findall(norm)) >= 2 and all(len(t) <= 12 for t in tokens):
+    if len(tokens) >= 3 and len(_PIPES.findall(norm)) >= 2 and all(len(t) <= (30 if t.isascii() else 12)
+                                                                      for t in tokens):
         return "navigation"
     return None
+
+
+# The name of a site or an office standing above the essay: "高校思政工作网", "中共某县委政策研究室".
+_SITE_NAME = re.compile(r"(?:网|网站|在线|频道|博客|论坛|文库|研究室|办公室|管理局|委员会|办事处|编辑部|人民政府)$")
+# Byline keys inside a longer line: "2025-06-12 09:31  来源：某某  作者：某某".
+BYLINE_KEYS = re.compile(r"(?:来源|作者|发布时间|发布日期|发布者|发布人|浏览量|点击数)\s*[:：]")
+_WEEKDAY_DATE = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]")
+
+
+def is_site_name(line: str) -> bool:
+    norm = shape_text(line)
+    return len(norm) <= 20 and not SENTENCE_END.search(norm) and bool(_SITE_NAME.search(norm))
 
 
 def byline_reason(line: str) -> str | None:
@@ -213,6 +252,10 @@ def byline_reason(line: str) -> str | None:
         return None
     if (_DATE.search(norm) and len(_DATE.sub("", norm)) <= 40) or _CN_DATE.match(norm):
         return "byline"
+    if _WEEKDAY_DATE.search(norm) and re.search(r"\d{4}", norm) and len(norm) <= 40:
+        return "byline"  # "10月 08 星期二 2024 21:47"
+    if VOLUME.search(norm) and len(norm) <= 80:
+        return "source line"
     if ISSUE.search(norm) and len(norm) <= 40:
         return "source line"
     return None
