@@ -23,13 +23,14 @@ from essay_kb.ingest.decode import RESAVE, decode_essay_bytes
 from essay_kb.ingest.essay import Essay, EssayMeta, Line
 from essay_kb.ingest.frontmatter import ABSTRACT_LINE, KEYWORDS_LINE
 from essay_kb.ingest.html import html_to_lines
-from essay_kb.ingest.markdown import markdown_to_lines
+from essay_kb.ingest.markdown import read_markdown
 from essay_kb.ingest.repair import repair_lines
 from essay_kb.ingest.text import text_to_lines
 
 # A first line longer than this, or ending in 。, is a paragraph: the essay has no title line (the file name is used).
 MAX_TITLE_CHARS = 80
-_KEYWORD_SEPARATORS = re.compile(r"[;；,，、]+")
+# A middle dot or bar between spaces separates too ("垃圾分类 · 社区治理"); one inside a name ("马克思·韦伯") does not.
+_KEYWORD_SEPARATORS = re.compile(r"[;；,，、]+|\s+[·•・|｜]\s+")
 
 
 def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
@@ -55,13 +56,18 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     suffix = PurePath(name).suffix.lower()
     html_title: str | None = None
     html_meta: dict[str, str] = {}
+    md_fields: dict[str, str] = {}  # a markdown header's fields; the page's own lines win over them
+    md_dropped: tuple[tuple[str, str], ...] = ()
     if suffix in (".html", ".htm"):
         try:
             source_lines, html_title, html_meta = html_to_lines(decoded)
         except ParserRejectedMarkup as exc:  # html.parser gives up on some damaged markup, e.g. "<![ "
             raise UnreadableEssay(f"{essay_id} has HTML markup the parser cannot read; {RESAVE}") from exc
     elif suffix == ".md":
-        source_lines = markdown_to_lines(decoded)
+        markdown = read_markdown(decoded)
+        source_lines, md_fields, md_dropped = markdown.lines, markdown.fields, markdown.dropped
+        # Header tags are the keywords only when the essay has no 关键词 line (as HTML meta keywords are).
+        html_meta = {"keywords": md_fields["tags"]} if "tags" in md_fields else {}
     else:
         source_lines = text_to_lines(decoded)
     # Wrapped lines re-joined, page furniture and pinyin annotations removed; each line keeps its first source
@@ -71,7 +77,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     if not lines:
         raise UnreadableEssay(only_boilerplate_message(essay_id, source_lines))
     lines, front = _apply_front_matter(lines, html_title)
-    found = {**front.fields, **found}
+    found = {**md_fields, **front.fields, **found}
     if html_title and frontmatter.chrome_reason(html_title):
         html_title = None
     title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
@@ -86,7 +92,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     return Essay(
         id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
         sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked, marked_roles=roles,
-        dropped=(*boilerplate, *front.dropped.items()),
+        dropped=(*md_dropped, *boilerplate, *front.dropped.items()),
     )
 
 
