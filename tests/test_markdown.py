@@ -118,3 +118,16 @@ def test_wiki_links_embeds_and_highlights_read_as_their_text() -> None:
     body = [c.text for c in chunks if c.kind in ("body", "conclusion")]
     assert body == ["参见上一篇笔记和路灯，座椅的位置要先问居民，再由街道办统一采购。"]
     assert not _in_some_chunk("长椅照片", chunks)
+
+
+def test_setext_headings_property_lines_and_html_only_lines() -> None:
+    note = ("步道上的长椅\n======\n\ntags:: 公共空间, 适老化\n- author:: 林观澜\n\n<aside>\n"
+            "长椅放好以后，晚上来散步的人明显多了。\n</aside>\n\n缘起\n----\n\n"
+            "std::move 这样的写法出现在正文里时仍是正文，不是属性。\n\n- 第一项\n---\n")
+    essay, chunks = _read(note)
+    assert essay.title == "步道上的长椅"
+    assert [c.text for c in chunks if c.kind == "heading"] == ["缘起"]  # a list item over "---" stays an item
+    assert essay.meta.author == "林观澜" and essay.meta.keywords == ("公共空间", "适老化")
+    assert ("tags:: 公共空间, 适老化", "property") in essay.dropped
+    assert _in_some_chunk("std::move 这样的写法", chunks) and "- 第一项" in essay.text.split("\n")
+    assert not _in_some_chunk("aside", chunks) and _in_some_chunk("长椅放好以后", chunks)

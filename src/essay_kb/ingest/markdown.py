@@ -13,11 +13,19 @@ from dataclasses import dataclass, field
 
 from essay_kb.ingest.decode import CJK_CLASS
 from essay_kb.ingest.essay import Line
-from essay_kb.ingest.md_header import LIST_JOIN, split_header
+from essay_kb.ingest.md_header import LIST_JOIN, header_fields, split_header
 
 _CJK = re.compile(CJK_CLASS)
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _MD_FENCE_OR_RULE = re.compile(r"^ {0,3}(?:```|~~~|(?:[-*_]\s*){3,}$)")
+# Setext headings (pandoc writes them by default): a line underlined with ===, or with --- (else a rule).
+_SETEXT = re.compile(r"^ {0,3}(?:(?P<one>=+)|-{2,})\s*$")
+MAX_SETEXT_HEADING = 80  # a longer line over "---" is a paragraph before a rule, whatever CommonMark says
+# Lines made only of HTML tags (Notion's <aside> callouts, <div align="center">, <details>) hold no text.
+_HTML_ONLY = re.compile(r"^\s*(?:</?[A-Za-z][^>]*>\s*)+$")
+# Logseq page properties and Obsidian Dataview fields: "tags:: 公共空间", "- author:: 林观澜".
+# The space after "::" keeps "std::move …" text.
+_PROPERTY = re.compile(r"^\s*(?:[-*]\s+)?(?P<key>[^\s:：]{1,30})::(?:\s+(?P<value>.*))?$")
 _MD_BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)、]|[（(]|>|\||\[\d+\])")
 _MD_QUOTE = re.compile(r"^\s*(?:>\s?)+")
 # Obsidian callouts and GitHub alerts: "> [!abstract] 摘要", "> [!tip]- 关键词", "> [!NOTE]".
@@ -48,7 +56,7 @@ _MD_INLINE = (
     (re.compile(r"(==|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
     (re.compile(r"`([^`]+)`[ \t]*(?=`)"), r"\1 "),
     (re.compile(r"`([^`]+)`"), r"\1"),
-    (re.compile(r"</?(?:br|mark|u|span|font|sup|sub|small|big|b|i|em|strong)\b[^>]*>", re.IGNORECASE), ""),
+    (re.compile(r"</?(?:br|mark|u|span|font|sup|sub|small|big|b|i|em|strong|img)\b[^>]*>", re.IGNORECASE), ""),
 )
 
 
@@ -73,13 +81,21 @@ def read_markdown(text: str) -> Markdown:
     header = split_header(text)
     dropped = list(header.dropped)
     body = _COMMENT.sub(lambda m: _note_comment(m.group(0), dropped), header.body)
-    lines, tags = _body_lines(body, dropped)
-    fields = dict(header.fields)
-    all_tags = [*fields.get("tags", "").split(LIST_JOIN), *tags]
-    if any(all_tags):
-        fields["tags"] = LIST_JOIN.join(dict.fromkeys(tag for tag in all_tags if tag))
+    lines, properties = _body_lines(body, dropped)
+    fields = _merged(header.fields, header_fields({k: LIST_JOIN.join(v) for k, v in properties.items()}))
     title = fields.pop("title", "")
     return Markdown(_with_title(lines, title, fields), fields, tuple(dropped))
+
+
+def _merged(header: dict[str, str], body: dict[str, str]) -> dict[str, str]:
+    # The header wins; tags from both places add up ("#tag" lines under a note whose header has tags too).
+    fields = dict(header)
+    for name, value in body.items():
+        if name == "tags" and name in fields:
+            fields[name] = LIST_JOIN.join(dict.fromkeys([*fields[name].split(LIST_JOIN), *value.split(LIST_JOIN)]))
+        else:
+            fields.setdefault(name, value)
+    return fields
 
 
 def _note_comment(comment: str, dropped: list[tuple[str, str]]) -> str:
@@ -89,51 +105,76 @@ def _note_comment(comment: str, dropped: list[tuple[str, str]]) -> str:
     return ""
 
 
-def _body_lines(body: str, dropped: list[tuple[str, str]]) -> tuple[list[Line], list[str]]:
+def _body_lines(body: str, dropped: list[tuple[str, str]]) -> tuple[list[Line], dict[str, list[str]]]:
+    """Text lines, and the values of property and `#tag` lines by key (those lines go to `dropped`)."""
     lines: list[Line] = []
-    tags: list[str] = []
+    properties: dict[str, list[str]] = {}
     joinable = False  # whether the previous line is a paragraph line a soft-wrapped continuation may extend
     footnote = ""  # "open" right after a footnote line, "blank" after a blank line inside one: indented lines go on
+    previous = ""
     for raw_line in body.splitlines():
+        underlined, previous = _underlined(previous, lines, joinable), raw_line
         if footnote and raw_line.strip() and (footnote == "open" or _INDENTED.match(raw_line)):
             dropped.append((raw_line.strip(), "footnote"))
             continue
         footnote = "blank" if footnote and not raw_line.strip() else ""
-        reason = _not_text(raw_line)
+        reason = _not_text(raw_line, properties)
+        setext = _SETEXT.match(raw_line)
         if reason:
             dropped.append((raw_line.strip(), reason))
             footnote = "open" if reason == "footnote" else ""
-            if reason == "tags":
-                tags.extend(tag.lstrip("#") for tag in raw_line.split())
-            continue
-        heading, callout = _MD_HEADING.match(raw_line), _CALLOUT.match(raw_line)
-        if heading:
-            lines.append(Line(_md_inline(heading.group(2)), len(heading.group(1))))
-        elif callout:  # its marker goes; its title (a label such as 摘要) is a line of its own
-            if callout.group("title"):
-                lines.append(Line(_md_inline(callout.group("title"))))
-        elif raw_line.strip() and not _MD_FENCE_OR_RULE.match(raw_line):
-            line = _md_inline(_MD_QUOTE.sub("", raw_line).strip())
-            if not line:  # an empty quote line ends a paragraph like a blank line
-                joinable = False
-                continue
-            if joinable and not _MD_BLOCK_START.match(raw_line):
-                lines[-1] = Line(_join_wrapped(lines[-1].text, line))
-            else:
-                lines.append(Line(line))
-            joinable = True
+        elif setext and underlined:
+            lines[-1] = Line(lines[-1].text, 1 if setext.group("one") else 2)
+        elif not _HTML_ONLY.match(raw_line):
+            joinable = _add_line(lines, raw_line, joinable)
             continue
         joinable = False
-    return lines, tags
+    return lines, properties
 
 
-def _not_text(raw_line: str) -> str | None:
+def _underlined(previous: str, lines: list[Line], joinable: bool) -> bool:
+    # Only a one-line paragraph that is not a list item or quote can be a setext heading: "- 项\n---" is a list and
+    # a rule, and a long wrapped paragraph over "---" was meant as a paragraph and a rule.
+    return (joinable and not _MD_BLOCK_START.match(previous) and lines[-1].text == _md_inline(previous.strip())
+            and len(lines[-1].text) <= MAX_SETEXT_HEADING)
+
+
+def _add_line(lines: list[Line], raw_line: str, joinable: bool) -> bool:
+    """Add `raw_line` to `lines` as a heading, a callout title or a paragraph line (joined to the one before when
+    it is a soft-wrapped continuation); return whether the next line may continue it."""
+    heading, callout = _MD_HEADING.match(raw_line), _CALLOUT.match(raw_line)
+    if heading:
+        lines.append(Line(_md_inline(heading.group(2)), len(heading.group(1))))
+        return False
+    if callout:  # its marker goes; its title (a label such as 摘要) is a line of its own
+        if callout.group("title"):
+            lines.append(Line(_md_inline(callout.group("title"))))
+        return False
+    if not raw_line.strip() or _MD_FENCE_OR_RULE.match(raw_line):
+        return False
+    line = _md_inline(_MD_QUOTE.sub("", raw_line).strip())
+    if not line:  # an empty quote line ends a paragraph like a blank line
+        return False
+    if joinable and not _MD_BLOCK_START.match(raw_line):
+        lines[-1] = Line(_join_wrapped(lines[-1].text, line))
+    else:
+        lines.append(Line(line))
+    return True
+
+
+def _not_text(raw_line: str, properties: dict[str, list[str]]) -> str | None:
+    """Why `raw_line` is not text (its values, if any, go to `properties`), or None when it is."""
     if _TOC.match(raw_line):
         return "table of contents marker"
     if _FOOTNOTE_DEF.match(raw_line):
         return "footnote"  # notes beside the essay, not its passages; kept here so a user can see them
     if _TAG_LINE.match(raw_line):
+        properties.setdefault("tags", []).extend(raw_line.split())
         return "tags"
+    prop = _PROPERTY.match(raw_line)
+    if prop:
+        properties.setdefault(prop.group("key"), []).append((prop.group("value") or "").strip())
+        return "property"
     return None
 
 

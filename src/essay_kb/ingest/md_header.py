@@ -61,7 +61,7 @@ def split_header(text: str) -> Header:
     if not isinstance(data, dict):
         return _unreadable(raw_lines, body, text, f"{kind} front matter that is not key: value pairs")
     dropped = tuple((line.strip(), "front matter") for line in raw_lines if line.strip())
-    return Header(body, _fields(data), dropped)
+    return Header(body, header_fields(data), dropped)
 
 
 def _closing_line(lines: list[str], kind: str) -> int | None:
@@ -78,7 +78,9 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _fields(data: dict[object, object]) -> dict[str, str]:
+def header_fields(data: dict[object, object]) -> dict[str, str]:
+    """Key/value pairs → fields under the names the rest of ingest uses (`author`, `source`, `url`, `date`,
+    `tags` joined with "；", `title`); other keys keep their own name; empty values are left out."""
     fields: dict[str, str] = {}
     for key, value in data.items():
         text = _as_text(value, tags=_KEY_ALIASES.get(str(key).strip().lower()) == "tags")
