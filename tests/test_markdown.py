@@ -131,3 +131,13 @@ def test_setext_headings_property_lines_and_html_only_lines() -> None:
     assert ("tags:: 公共空间, 适老化", "property") in essay.dropped
     assert _in_some_chunk("std::move 这样的写法", chunks) and "- 第一项" in essay.text.split("\n")
     assert not _in_some_chunk("aside", chunks) and _in_some_chunk("长椅放好以后", chunks)
+
+
+def test_code_blocks_keep_their_lines_and_a_header_with_aliases_is_not_expanded() -> None:
+    note = ("---\nbase: &b [公共空间, 适老化]\ntags: *b\n---\n# 步道上的长椅\n\n"
+            "```text\n# 这一行在代码块里，不是标题\n[^1]: 也不是脚注\n```\n\n正文写在代码块后面，是一段完整的句子。\n")
+    essay, chunks = _read(note)
+    assert [c.text for c in chunks if c.kind == "heading"] == []
+    assert "# 这一行在代码块里，不是标题" in essay.text.split("\n")
+    assert essay.meta.keywords == () and not _in_some_chunk("base:", chunks)
+    assert dict(essay.dropped)["tags: *b"].startswith("yaml front matter with aliases")

@@ -18,6 +18,7 @@ from essay_kb.ingest.md_header import LIST_JOIN, header_fields, split_header
 _CJK = re.compile(CJK_CLASS)
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _MD_FENCE_OR_RULE = re.compile(r"^ {0,3}(?:```|~~~|(?:[-*_]\s*){3,}$)")
+_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # Setext headings (pandoc writes them by default): a line underlined with ===, or with --- (else a rule).
 _SETEXT = re.compile(r"^ {0,3}(?:(?P<one>=+)|-{2,})\s*$")
 MAX_SETEXT_HEADING = 80  # a longer line over "---" is a paragraph before a rule, whatever CommonMark says
@@ -111,8 +112,12 @@ def _body_lines(body: str, dropped: list[tuple[str, str]]) -> tuple[list[Line], 
     properties: dict[str, list[str]] = {}
     joinable = False  # whether the previous line is a paragraph line a soft-wrapped continuation may extend
     footnote = ""  # "open" right after a footnote line, "blank" after a blank line inside one: indented lines go on
-    previous = ""
+    previous, fence = "", ""
     for raw_line in body.splitlines():
+        if fence or _FENCE.match(raw_line):  # code is kept line by line as written: no markup inside is read
+            fence = _fenced_line(raw_line, fence, lines)
+            joinable = False
+            continue
         underlined, previous = _underlined(previous, lines, joinable), raw_line
         if footnote and raw_line.strip() and (footnote == "open" or _INDENTED.match(raw_line)):
             dropped.append((raw_line.strip(), "footnote"))
@@ -130,6 +135,18 @@ def _body_lines(body: str, dropped: list[tuple[str, str]]) -> tuple[list[Line], 
             continue
         joinable = False
     return lines, properties
+
+
+def _fenced_line(raw_line: str, fence: str, lines: list[Line]) -> str:
+    """Add a line of a fenced code block; return the fence still open ("" once this line closes it)."""
+    opening = _FENCE.match(raw_line)
+    if not fence:
+        return opening.group("fence") if opening else ""
+    if opening and opening.group("fence")[0] == fence[0] and len(opening.group("fence")) >= len(fence):
+        return ""
+    if raw_line.strip():
+        lines.append(Line(raw_line.strip()))
+    return fence
 
 
 def _underlined(previous: str, lines: list[Line], joinable: bool) -> bool:

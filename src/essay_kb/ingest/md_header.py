@@ -53,6 +53,9 @@ def split_header(text: str) -> Header:
     raw_lines, body = lines[1:end], "\n".join(lines[end + 1:])
     raw = "\n".join(raw_lines)
     try:
+        # Aliases could make a few lines expand to billions of values ("billion laughs"); no note app writes them.
+        if kind == "yaml" and any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(raw)):
+            return _unreadable(raw_lines, body, text, "yaml front matter with aliases (*name), not read")
         data = yaml.load(raw, Loader=yaml.BaseLoader) if kind == "yaml" else tomllib.loads(raw)
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         return _unreadable(raw_lines, body, text, f"{kind} front matter that does not parse: {_first_line(exc)}")
