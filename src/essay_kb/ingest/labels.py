@@ -31,7 +31,8 @@ def is_label(line: str) -> bool:
     return bool(ABSTRACT_LINE.match(line) or KEYWORDS_LINE.match(line))
 
 
-TERM_SEPARATORS = re.compile(r"[;；,，、]+")
+# A middle dot or bar between spaces separates too ("垃圾分类 · 社区治理"); one inside a name ("马克思·韦伯") does not.
+TERM_SEPARATORS = re.compile(r"[;；,，、]+|\s+[·•・|｜]\s+")
 
 
 def keyword_terms(value: str) -> list[str]:

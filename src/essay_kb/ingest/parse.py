@@ -23,7 +23,7 @@ from essay_kb.ingest.decode import RESAVE, decode_essay_bytes
 from essay_kb.ingest.essay import Essay, EssayMeta, Line
 from essay_kb.ingest.html import html_to_lines
 from essay_kb.ingest.labels import ABSTRACT_LINE, KEYWORDS_LINE, is_label, keyword_terms
-from essay_kb.ingest.markdown import markdown_to_lines
+from essay_kb.ingest.markdown import read_markdown
 from essay_kb.ingest.repair import repair_lines
 from essay_kb.ingest.shapes import chrome_reason
 from essay_kb.ingest.text import text_to_lines
@@ -57,13 +57,18 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     html_title: str | None = None
     html_meta: dict[str, str] = {}
     html_dropped: tuple[tuple[str, str], ...] = ()
+    md_fields: dict[str, str] = {}  # a markdown header's fields; the page's own lines win over them
+    md_dropped: tuple[tuple[str, str], ...] = ()
     if suffix in (".html", ".htm"):
         try:
             source_lines, html_title, html_meta, html_dropped = html_to_lines(decoded)
         except ParserRejectedMarkup as exc:  # html.parser gives up on some damaged markup, e.g. "<![ "
             raise UnreadableEssay(f"{essay_id} has HTML markup the parser cannot read; {RESAVE}") from exc
     elif suffix == ".md":
-        source_lines = markdown_to_lines(decoded)
+        markdown = read_markdown(decoded)
+        source_lines, md_fields, md_dropped = markdown.lines, markdown.fields, markdown.dropped
+        # Header tags are the keywords only when the essay has no 关键词 line (as HTML meta keywords are).
+        html_meta = {"keywords": md_fields["tags"]} if "tags" in md_fields else {}
     else:
         source_lines = text_to_lines(decoded)
     # Wrapped lines re-joined, page furniture and pinyin annotations removed; each line keeps its first source
@@ -73,7 +78,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     if not lines:
         raise UnreadableEssay(only_boilerplate_message(essay_id, source_lines))
     lines, front = _apply_front_matter(lines, html_title)
-    found = {**front.fields, **found}
+    found = {**md_fields, **front.fields, **found}
     if html_title and chrome_reason(html_title):
         html_title = None
     title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
@@ -90,7 +95,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     return Essay(
         id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
         sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked, marked_roles=roles,
-        dropped=(*boilerplate, *front.dropped.items(), *html_dropped),
+        dropped=(*md_dropped, *boilerplate, *front.dropped.items(), *html_dropped),
     )
 
 
