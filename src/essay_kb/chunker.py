@@ -201,7 +201,10 @@ def _units(essay: Essay) -> list[_Unit]:
             stack.append(heading)
             title_open, in_references = False, False
             units.append(_Unit("heading", tuple(o.name for o in stack), start, end))
-        elif units and units[-1].kind in ("abstract", "keywords") and _bare_label(text[units[-1].start : start]):
+        elif units and units[-1].kind in ("abstract", "keywords") and (
+                _bare_label(text[units[-1].start : start])
+                or _english_run(text[units[-1].start : units[-1].end], line)):
+            # a bare label takes the line it labels; an English abstract wrapped over several lines stays one block
             units[-1] = replace(units[-1], end=end)
         elif ABSTRACT_LINE.match(line) or KEYWORDS_LINE.match(line):
             units.append(_Unit("abstract" if ABSTRACT_LINE.match(line) else "keywords", section, start, end))
@@ -226,6 +229,15 @@ def _bare_heading(line: str, spans: list[tuple[int, int]], k: int, text: str) ->
     before, after = text[slice(*spans[k - 1])], text[slice(*spans[k + 1])]
     return len(after) >= 40 and bool(_PARAGRAPH_END.search(after)) and not _bare_label(before) and (
         bool(_PARAGRAPH_END.search(before)) or bool(ABSTRACT_LINE.match(before) or KEYWORDS_LINE.match(before)))
+
+
+def _english_run(block: str, line: str) -> bool:
+    return _english(block) and _english(line) and not KEYWORDS_LINE.match(line)
+
+
+def _english(text: str) -> bool:
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin >= 20 and latin > 2 * len(re.findall(r"[\u3400-\u9fff]", text))
 
 
 def _bare_label(line: str) -> bool:

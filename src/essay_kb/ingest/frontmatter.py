@@ -313,6 +313,15 @@ def _mark_english_front(lines: list[str], dropped: dict[int, str], fields: dict[
             i -= 1
         if i + 1 < k:
             fields.setdefault("english_title", lines[i + 1])
+    # In a Chinese essay, a line in Latin letters only near the top is its English title (a journal page prints it
+    # under the Chinese one), never a heading of the essay.
+    cjk = sum(len(re.findall(r"[\u3400-\u9fff]", line)) for line in lines)
+    if cjk > sum(len(re.findall(r"[A-Za-z]", line)) for line in lines):
+        for i, line in enumerate(lines[:HEAD_WINDOW]):
+            if i not in dropped and _is_english_front(line) and len(line.split()) >= 4 and not ENGLISH_ABSTRACT.match(
+                    line) and not re.match(r"(?i)key\s*words?", line):
+                dropped[i] = "english front matter"
+                fields.setdefault("english_title", line)
 
 
 def _is_english_front(line: str) -> bool:

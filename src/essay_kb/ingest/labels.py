@@ -10,7 +10,7 @@ import re
 _OPEN, _CLOSE = r"[【\[［〔]", r"[】\]］〕]"
 # Spaces (and the "?" a garbled copy leaves, "摘 ?要") may stand between the characters of a label.
 _GAP = r"[\s?？]*"
-_ABSTRACT_WORD = rf"(?:[内內]容|中文|执行|執行)?(?:摘{_GAP}要|提{_GAP}要)"
+_ABSTRACT_WORD = rf"(?:[内內]容|中文|英文|执行|執行)?(?:摘{_GAP}要|提{_GAP}要)"
 # "摘要:…", "摘 要：…", "【摘要】…", "〔摘要〕…", "［摘要］…", "内容提要:…", "摘要 …" (a space for a colon),
 # "Abstract:…".
 ABSTRACT_LINE = re.compile(
