@@ -123,6 +123,8 @@ def _heading(line: str, marked_level: int | None, stack: list[_Open]) -> _Open |
     numbering = _numbering(line)
     words = line[numbering[1] :] if numbering else line
     if marked_level is not None:
+        if _bare_label(line):  # "<h2>执行摘要</h2>": a label in heading markup labels the next line
+            return None
         return _Open(marked_level - 10, name, bool(_CONCLUSION.match(words)))
     if len(line) > MAX_HEADING_CHARS or _NOT_A_HEADING.search(line):
         return None

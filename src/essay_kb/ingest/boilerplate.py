@@ -13,9 +13,13 @@ logger = logging.getLogger(__name__)
 # A longer line is body text that merely mentions a boilerplate word ("版权所有", "来源"); it is never dropped.
 MAX_BOILERPLATE_LINE = 120
 
-_BYLINE_KEY = r"(?:来源|作者|发布时间|发表时间|更新时间|发布日期|日期|责任编辑|编辑)"
+# Traditional forms spelled out: fields are read from the line as written, so values keep their own characters.
+_BYLINE_KEY = (r"(?:文章[来來]源|[来來]源|作者|[发發][布表][时時][间間]|更新[时時][间間]|[发發]布日期|日期|"
+               r"[责責]任[编編][辑輯]|[编編][辑輯]|[点點][击擊][数數]|[录錄]入)")
 _BYLINE_FIELD = re.compile(rf"(?P<key>{_BYLINE_KEY})\s*[:：](?P<value>(?:(?!{_BYLINE_KEY}\s*[:：]).)*)")
-_BYLINE_FIELD_NAMES = {"来源": "source", "作者": "author", "责任编辑": "editor", "编辑": "editor"}  # else "date"
+_BYLINE_FIELD_NAMES = {"来源": "source", "來源": "source", "文章来源": "source", "文章來源": "source", "作者": "author",
+                       "责任编辑": "editor", "責任編輯": "editor", "编辑": "editor", "編輯": "editor",
+                       "录入": "editor", "錄入": "editor", "点击数": "views", "點擊數": "views"}  # else "date"
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,9 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
         r"|.{0,20}(?:登录|登陆)(?:\s*[/|｜丨]\s*|\s+)(?:免费)?注册.{0,20})$"
     )),
     # "来源:用户上传  作者:", "作者：张三 发布时间：2020-01-01": a line made only of such fields → metadata.
-    BoilerplateRule("byline", re.compile(rf"^(?:{_BYLINE_KEY}\s*[:：](?:(?!{_BYLINE_KEY}\s*[:：]).)*)+$")),
+    # "[ 作者:某某  文章來源:某網  點擊數: 更新時間:2022-10-17 ]": the same in brackets.
+    BoilerplateRule("byline", re.compile(
+        rf"^[\[【(（]?\s*(?:{_BYLINE_KEY}\s*[:：](?:(?!{_BYLINE_KEY}\s*[:：]).)*?)+\s*[\]】)）]?$")),
     # Reprint notices and permalinks, with or without the URL: "转载注明来源:https://…" → meta.url.
     BoilerplateRule("reprint", re.compile(
         r"^(?:转载注明来源|转载请注明(?:来源|出处)?|本文链接|原文链接|原文地址|本文地址|本文网址)"
@@ -91,6 +97,8 @@ def _boilerplate_fields(rule: BoilerplateRule, text: str) -> list[tuple[str, str
     fields = []
     for match in _BYLINE_FIELD.finditer(text):
         value = match.group("value").strip(VALUE_EDGE)
+        if value and value[-1] in ")）]】" and value.count(value[-1]) > sum(value.count(c) for c in "(（[【"):
+            value = value[:-1].strip(VALUE_EDGE)  # the bracket the whole byline was in
         if value:  # "作者:" with nothing after it means unknown, not an empty-string author
             fields.append((_BYLINE_FIELD_NAMES.get(match.group("key"), "date"), value))
     return fields

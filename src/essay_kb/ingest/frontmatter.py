@@ -66,6 +66,7 @@ class FrontMatter:
     # Lines that are the abstract or the keywords although no label says so (a mirror that lost its labels):
     # index → "abstract" | "keywords".
     roles: dict[int, str] = field(default_factory=dict)
+    title_score: int = 0  # the title line's score (0 when the title is only the first line)
 
 
 # What pages add to a title line: a tag in front ("[转载]", "[理论学习]"), a footnote mark after it ("标题 *"), the
@@ -194,6 +195,7 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
     _mark_metadata(lines, dropped, fields)
     _mark_site_tags(lines, dropped)
     title = find_title(lines, html_title, skip=set(dropped))
+    score = _title_score(lines[title], title, lines, html_title) if title is not None else 0
     if title is None:  # no line reads as a title beside a byline: a short first line is one ("罗保铭", "Lion")
         title = _first_line_title(lines, html_title)
     _mark_page_furniture(lines, title, dropped)
@@ -202,7 +204,7 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
     if title is not None:
         dropped.pop(title, None)
     title_text = _title_text(lines, title, dropped)
-    return FrontMatter(dropped, fields, title, title_text, _unlabelled_roles(lines, title, dropped))
+    return FrontMatter(dropped, fields, title, title_text, _unlabelled_roles(lines, title, dropped), score)
 
 
 _SUBTITLE = re.compile(r"^(?:——|—|--|──)\s*\S")
@@ -384,8 +386,6 @@ def _chrome_at(line: str, head: bool, tail: bool) -> str | None:
         return chrome_reason(line)
     if tail:
         norm = shape_text(line)
-        if re.match(r"^(?:copyright|©)", norm, re.IGNORECASE) and len(norm) <= 300:
-            return "chrome"  # a licence notice is as long as a paragraph
         # After the essay a notice may be a whole sentence ("本文转载自…，如有侵权请联系删除。").
         # A reference entry may name a journal "…评论" or a "下载" URL: only chrome words proper count there.
         weak = WEAK_CHROME_WORDS.search(norm) and not REFERENCE_ENTRY.search(norm)

@@ -81,6 +81,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     found = {**md_fields, **front.fields, **found}
     if html_title and chrome_reason(html_title):
         html_title = None
+    html_title = frontmatter.clean_title(html_title) if html_title else _breadcrumb_title(boilerplate, lines, front)
     title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
     if front.title and title != front.title:
         lines = [replace(line, text=title) if line.text == front.title else line for line in lines]
@@ -114,6 +115,7 @@ class _Front:
     fields: dict[str, str]
     dropped: dict[str, str]  # line → reason
     title: str | None
+    title_score: int = 0  # how title-like front matter found its title line (0: none)
 
 
 def _pick_title(lines: list[Line], suffix: str, front: _Front) -> str | None:
@@ -126,6 +128,16 @@ def _pick_title(lines: list[Line], suffix: str, front: _Front) -> str | None:
     # A page that opens with its abstract has no title line: the heading after it is not one.
     first = lines[0].text if lines and not is_label(lines[0].text) else ""
     return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
+
+
+def _breadcrumb_title(boilerplate: list[tuple[str, str]], lines: list[Line], front: _Front) -> str | None:
+    """The title a page states only in its breadcrumb ("当前位置：首页 > 理论研究 > 某某的实践探索"): when no line
+    of the page holds it and front matter found no title line with a byline or label beside it."""
+    crumbs = [text for text, rule in boilerplate if rule == "breadcrumb"]
+    last = re.split(r"\s*(?:>>?|›|»|/)\s*", crumbs[0])[-1].strip() if crumbs else ""
+    if len(last) < 8 or last.endswith(("正文", "详情", "详细", "内容")) or front.title_score >= 3:
+        return None
+    return last if not any(last in line.text for line in lines) else None
 
 
 def _without_author_prefix(title: str, found: dict[str, str]) -> str:
@@ -171,7 +183,7 @@ def _apply_front_matter(lines: list[Line], html_title: str | None) -> tuple[list
         return lines, _Front({}, {}, None)
     dropped = {lines[i].text: reason for i, reason in result.dropped.items()}
     title = result.title_text or None
-    return kept, _Front(result.fields, dropped, title)
+    return kept, _Front(result.fields, dropped, title, result.title_score)
 
 
 def _join_lines(lines: list[Line]) -> tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, str], ...]]:

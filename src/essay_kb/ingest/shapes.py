@@ -87,6 +87,7 @@ MAX_WEAK_CHROME_LINE = 8
 SITE_NOTICE = re.compile(r"仅供(?:预览|参考|学习)|下载后|侵权|本站|本网|用户上传|剩余\s*\d+\s*页|郑重声明")
 # Inside the essay, only words no essay sentence or heading uses stand for chrome.
 INLINE_CHROME = re.compile(r"(?:浏览|阅读|评论|点击)\s*[:：]?\s*\d+\s*次|^[▲△]|供图[)）]?$|查看更多|^全文$|^展开全文$|"
+                           r"^copyright\b|^©|"
                            r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}\s*[，,]\s*等\s*[:：]|"
                             r"^(?:上一篇|下一篇|返回顶部|相关推荐|相关文章)|"
                             r"加入收藏|收藏成功|加入书签|app\s*下载|版权所有", re.IGNORECASE)
@@ -204,6 +205,8 @@ _ROLE = re.compile(r"(?:书记|市长|省长|县长|区长|镇长|乡长|主任|
 def chrome_reason(line: str) -> str | None:
     """Why a short line is site chrome, judged from its shape alone; None when it is not."""
     norm = shape_text(line)
+    if re.match(r"(?:copyright\b|©)", norm, re.IGNORECASE) and len(norm) <= 300:
+        return "copyright"  # a licence notice is as long as a paragraph
     if not norm or len(norm) > MAX_CHROME_LINE:
         return None
     if DATABASE.search(norm) and len(norm) < 80:
