@@ -351,6 +351,8 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
         if reason is None and tail and not (notes and (REFERENCE_ENTRY.search(shape_text(line)) or not frame)) and (
                 frame or (_is_link(line) and not listing)):
             reason = "after the essay"
+        if reason is None and title is not None and i > title and _same_title(line, lines[title]):
+            reason = "title repeated"  # "1、标题": a preview repeats the title with its page's number
         if reason is None and in_head:
             reason = _head_reason(lines, i, i < start)
         if reason is None and is_author_line(line) and _in_dropped_byline(line, lines, dropped):
@@ -369,6 +371,10 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
             body_started = True
         if not reason:
             listing = line.rstrip().endswith((":", "：")) or (listing and _is_link(line))
+
+
+def _same_title(line: str, title: str) -> bool:
+    return re.sub(r"^\d{1,2}\s*[、.．]\s*", "", clean_title(shape_text(line))) == clean_title(shape_text(title))
 
 
 def _in_dropped_byline(line: str, lines: list[str], dropped: dict[int, str]) -> bool:
@@ -410,6 +416,8 @@ def _starts_body(line: str) -> bool:
 def _inline_chrome(line: str) -> str | None:
     # Inside the essay only unmistakable chrome goes: counters and database lines, never a sentence.
     norm = shape_text(line)
+    if chrome_reason(line) == "copyright":
+        return "copyright"
     if len(norm) > MAX_CHROME_LINE or (SENTENCE_END.search(norm) and len(norm) > 30):
         return None
     if DATABASE.search(norm):

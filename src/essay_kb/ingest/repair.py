@@ -158,9 +158,13 @@ def _past_page_break(lines: list[str], i: int, mid_sentence: bool, width: int, h
     return j
 
 
+# The running head of odd pages: "秦岚，等：居家养老服务的社区嵌入路径探析".
+_AUTHOR_HEAD = re.compile(r"^[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){1,3}\s*[，,]\s*等\s*[:：]")
+
+
 def _head_like(text: str, width: int) -> bool:
     return (display_width(text) < width - _SLACK and len(text) <= MAX_RUNNING_HEAD
-            and not _BLOCK_START.match(text) and not _PUNCTUATED.search(text))
+            and not _BLOCK_START.match(text) and (not _PUNCTUATED.search(text) or bool(_AUTHOR_HEAD.match(text))))
 
 
 def rejoin_wrapped(lines: list[str]) -> list[tuple[int, str]]:
@@ -212,9 +216,33 @@ def split_glued_labels(line: str) -> list[str]:
     return [part for part in _GLUED_LABEL.split(line) if part]
 
 
+# --- mojibake -----------------------------------------------------------------------------------------------------
+
+_MOJIBAKE_HINT = re.compile(r"[鐗堟潈鎵鏈夌紪杈閮锛濂銆]")  # lead characters UTF-8 bytes turn into when read as GBK
+MAX_LOST_SHARE = 0.25
+
+
+def fix_mojibake(line: str) -> str:
+    """A line of UTF-8 that was once read as GBK ("鐗堟潈鎵?鏈夛紙C锛"), read back ("版权?有（C）"); other lines
+    unchanged. Characters the round trip lost stay "?". Normal Chinese text never survives the round trip: its GBK
+    bytes are not UTF-8 (four in five characters come back as replacement characters), so the share of losses
+    tells the two apart."""
+    if len(line) < 6 or len(_MOJIBAKE_HINT.findall(line)) < 3:
+        return line
+    back = line.encode("gbk", errors="replace").decode("utf-8", errors="replace")
+    lost = back.count("\ufffd")
+    if lost > MAX_LOST_SHARE * len(back) or len(_CJK.findall(back)) < 4:
+        return line
+    return re.sub("\ufffd+", "?", back)
+
+
+_CJK = re.compile(_CJK_CHAR)
+
+
 def repair_lines(lines: list[str]) -> list[tuple[int, str]]:
     """All repairs: (index of the source line each repaired line starts at, its text), in order."""
-    return [(i, part) for i, text in rejoin_wrapped(lines) for part in split_glued_labels(remove_pinyin(text))]
+    return [(i, part) for i, text in rejoin_wrapped(lines)
+            for part in split_glued_labels(remove_pinyin(fix_mojibake(text)))]
 
 
 # --- pages cut off mid-sentence -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from essay_kb.ingest.labels import _CLOSE, _OPEN, TERM_SEPARATORS, keyword_terms
+from essay_kb.ingest.labels import _CLOSE, _OPEN, TERM_SEPARATORS, is_label, keyword_terms
 from essay_kb.normalize import normalize_for_search
 
 # --- metadata fields: a labelled line anywhere in the page is metadata, never a passage ---------------------------
@@ -62,7 +62,7 @@ ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d{
 CHROME_WORDS = re.compile(
     r"app\s*下载|下载app|加入收藏|收藏成功|加入书签|设为首页|[大中小]\s*[】\]]|"
     r"(?:浏览|阅读|评论|点击|访问)(?:量|次数)?\s*[:：]?\s*\d+|\d+\s*(?:次浏览|人阅读|次阅读)|上一篇|下一篇|返回顶部|"
-    r"返回首页|当前位置|您的位置|版权所有|版权声明|copyright|©|icp|相关推荐|相关文章|相关阅读|热门文章|"
+    r"返回首页|当前位置|您的位置|版权所有|版权.?有[(（]|版权声明|copyright|©|icp|相关推荐|相关文章|相关阅读|热门文章|"
     r"推荐阅读|扫一扫|关注\s*\+|在线投稿|网站地图|联系我们|免责声明|点击标题|"
     r"编者荐语|往期|最新论文|猜你喜欢|延伸阅读|点个在看|^标签\s*[:：]|^原创\s|本文已影响|手机站|^top$|^english$|"
     r"相关(?:\S{0,4})?(?:推荐|文章|阅读|新闻|论文|文档|链接)|剩余\s*\d+\s*页|继续阅读|阅读全文|立即下载|免费下载|"
@@ -187,7 +187,7 @@ HEADING_WORDS = re.compile(r"^(?:引言|前言|导论|绪论|结语|结论|小�
 
 def is_author_line(line: str) -> bool:
     norm = shape_text(line).replace("\u3000", " ")
-    if len(norm) > 40:
+    if len(norm) > 40 or is_label(line):  # "摘要" alone has the shape of a two-character name
         return False
     signed = _SIGNED.match(norm)  # "市人民政府副市长 程立新", "某某街道办事处 林书瑶": who speaks or writes
     if signed and (_ROLE.search(signed.group("who")) or _SITE_NAME.search(signed.group("who"))
