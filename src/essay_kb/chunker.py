@@ -82,7 +82,7 @@ _NAMED_SECTION = re.compile(
     rf"^(?:引\s*言|前\s*言|绪\s*论|导\s*言|致\s*谢|附\s*录|后\s*记|{_CONCLUSION_WORDS})\s*[:：]?$"
 )
 _REFERENCES = re.compile(
-    r"^[【\[]?\s*(?:主要)?(?:参考文献|參考文獻|参考资料|參考資料|参考书目|references|bibliography)\s*[】\]]?\s*[:：]?$",
+    r"^[【\[［〔]?\s*(?:主要)?(?:参考文献|參考文獻|参考资料|參考資料|参考书目|references|bibliography)\s*[】\]］〕]?\s*[:：]?$",
     re.IGNORECASE,
 )
 REFERENCES_SECTION = "参考文献"

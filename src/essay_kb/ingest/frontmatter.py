@@ -348,7 +348,7 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
         # except its notes and references; a short line there without a sentence is frame even alone, unless it
         # is an item of a list the essay opened ("居民提出的建议：").
         listing = listing and not frame
-        if reason is None and tail and not (notes and (REFERENCE_ENTRY.search(shape_text(line)) or not frame)) and (
+        if reason is None and tail and not _in_notes(line, notes, frame) and (
                 frame or (_is_link(line) and not listing)):
             reason = "after the essay"
         if reason is None and title is not None and i > title and _same_title(line, lines[title]):
@@ -371,6 +371,13 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
             body_started = True
         if not reason:
             listing = line.rstrip().endswith((":", "：")) or (listing and _is_link(line))
+
+
+def _in_notes(line: str, notes: bool, frame: bool) -> bool:
+    # The 参考文献 / 注释 heading and its entries stay the essay's even below a site notice.
+    norm = shape_text(line)
+    return bool(NOTES_HEADING.match(norm)) or (notes and (
+        not frame or bool(REFERENCE_ENTRY.search(norm) or re.match(r"\d{1,3}\s*[.．、]\s*\S", norm))))
 
 
 def _same_title(line: str, title: str) -> bool:

@@ -85,12 +85,23 @@ def wrap_width(lines: list[str]) -> int | None:
     best, full = max(((w, sum(counts[v] for v in range(w - _SLACK, w + 1))) for w in counts),
                      key=lambda pair: (pair[1], pair[0]))
     # Lines wider than the margin are what one-paragraph-per-line files are made of; a wrapped file has almost none.
-    wider = sum(w > best for w in widths)
+    # (metadata, reference and English lines run past the margin of a wrapped copy too: they are not counted)
+    wider = sum(display_width(line.rstrip()) > best for line in lines if _plain_text(line))
     if full < MIN_WRAPPED_LINES or full < MIN_WRAPPED_SHARE * len(widths) or wider > full * MAX_WIDER_SHARE:
         return None
     open_ended = sum(best - _SLACK <= display_width(line.rstrip()) <= best and not _ends_sentence(line)
                      for line in lines)
     return best if open_ended >= MIN_OPEN_SHARE * full else None
+
+
+_LABELLED = re.compile(r"^\s*[\u4e00-\u9fff]{2,6}\s*[:：]")
+
+
+def _plain_text(line: str) -> bool:
+    """A line of Chinese text, not a metadata, reference, label or English line."""
+    text = line.strip()
+    return (len(_CJK.findall(text)) > len(re.findall(r"[A-Za-z]", text)) and not _BLOCK_START.match(text)
+            and not _LABELLED.match(text))
 
 
 def _ends_sentence(line: str) -> bool:
