@@ -27,6 +27,7 @@ from essay_kb.ingest.markdown import read_markdown
 from essay_kb.ingest.repair import repair_lines
 from essay_kb.ingest.shapes import chrome_reason
 from essay_kb.ingest.text import text_to_lines
+from essay_kb.ingest.title import clean_title
 
 # A first line longer than this, or ending in 。, is a paragraph: the essay has no title line (the file name is used).
 MAX_TITLE_CHARS = 80
@@ -81,7 +82,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     found = {**md_fields, **front.fields, **found}
     if html_title and chrome_reason(html_title):
         html_title = None
-    html_title = frontmatter.clean_title(html_title) if html_title else _breadcrumb_title(boilerplate, lines, front)
+    html_title = clean_title(html_title) if html_title else _breadcrumb_title(boilerplate, lines, front)
     title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
     if front.title and title != front.title:
         lines = [replace(line, text=title) if line.text == front.title else line for line in lines]
