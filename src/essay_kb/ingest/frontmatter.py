@@ -92,6 +92,11 @@ def _essay_end(lines: list[str]) -> int:
     return len(lines)
 
 
+# A title line this title-like (confirmed by the page's <title>, a byline and its labels) ends the page's frame
+# above it for sure.
+CONFIDENT_TITLE = 6
+
+
 def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontMatter:
     """Classify a page's stripped lines: chrome and metadata lines to drop (with the reason), fields, title."""
     dropped: dict[int, str] = {}
@@ -104,7 +109,7 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
         title = first_line_title(lines, html_title)
     _mark_page_furniture(lines, title, dropped)
     _mark_english_front(lines, dropped, fields)
-    _mark_chrome(lines, title, dropped, fields)
+    _mark_chrome(lines, title, dropped, fields, confident=score >= CONFIDENT_TITLE)
     if title is not None:
         dropped.pop(title, None)
     text = title_text(lines, title, dropped)
@@ -220,7 +225,8 @@ def _is_english_front(line: str) -> bool:
             and len(re.findall(r"[A-Za-z]", line)) >= 4)
 
 
-def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], fields: dict[str, str]) -> None:
+def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], fields: dict[str, str],
+                 confident: bool = False) -> None:
     start = title if title is not None else 0
     end = _essay_end(lines)
     body_started, related, frame, notes, listing = False, False, False, False, False
@@ -243,7 +249,7 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
         if reason is None and title is not None and i > title and same_title(line, lines[title]):
             reason = "title repeated"  # "1、标题": a preview repeats the title with its page's number
         if reason is None and in_head:
-            reason = _head_reason(lines, i, i < start)
+            reason = _head_reason(lines, i, i < start, confident)
         if reason is None and is_author_line(line) and _in_dropped_byline(line, lines, dropped):
             reason = "authors"  # the byline repeated below the keywords
         if reason is None and i < start and (i - 1) in dropped and lines[i - 1].endswith((":", "：")):
@@ -311,7 +317,7 @@ def _inline_chrome(line: str) -> str | None:
     return "chrome" if INLINE_CHROME.search(norm) else None
 
 
-def _head_reason(lines: list[str], i: int, before_title: bool) -> str | None:
+def _head_reason(lines: list[str], i: int, before_title: bool, confident: bool) -> str | None:
     line = lines[i]
     if FILE_NAME.search(shape_text(line)) and len(line) <= MAX_CHROME_LINE:
         return "file name"
@@ -325,6 +331,6 @@ def _head_reason(lines: list[str], i: int, before_title: bool) -> str | None:
     norm = shape_text(line)
     # Above the title stand the site's name, slogan and menus, never the essay's text (a slogan may be a sentence:
     # "…考生的精神家园。祝大家学习进步！").
-    if before_title and len(norm) <= MAX_TITLE:
-        return "before the title"
+    if before_title and len(norm) <= (MAX_CHROME_LINE if confident else MAX_TITLE):
+        return "before the title"  # (a sidebar's blurb too, above a title the page's <title> confirms)
     return None

@@ -78,10 +78,10 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     lines, found, boilerplate = strip_boilerplate(source_lines)
     if not lines:
         raise UnreadableEssay(only_boilerplate_message(essay_id, source_lines))
+    if html_title and chrome_reason(html_title):
+        html_title = None  # a blog's <h1> is its own name
     lines, front = _apply_front_matter(lines, html_title)
     found = {**md_fields, **front.fields, **found}
-    if html_title and chrome_reason(html_title):
-        html_title = None
     html_title = clean_title(html_title) if html_title else _breadcrumb_title(boilerplate, lines, front)
     title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
     if front.title and title != front.title:

@@ -106,9 +106,13 @@ def find_title(lines: list[str], html_title: str | None = None, skip: set[int] |
                               and metadata_fields(line) is None):
             break
         score = -1 if skip and i in skip else title_score(line, i, lines, html_title)
-        # On a tie the later line wins: a page puts its own name and menus above the essay's title.
         if score > best_score:
             best, best_score = i, score
+    if html_title and (best is None or clean_title(shape_text(lines[best])) != clean_title(shape_text(html_title))):
+        # The page's own <title> names a line further down (below a sidebar's paragraphs): that line is the title.
+        same = [i for i, line in enumerate(lines[:HEAD_WINDOW]) if not (skip and i in skip)
+                and clean_title(shape_text(line)) == clean_title(shape_text(html_title))]
+        best = same[0] if same else best
     return best
 
 
