@@ -32,11 +32,19 @@ _ANNOTATION = re.compile(rf"(?<={_CJK_CHAR})[(（]{_RUN}[)）]")
 _GARBLED = re.compile(rf"(?<={_CJK_CHAR})(?:[?？]{_RUN}[)）])+")
 
 
-def remove_pinyin(line: str) -> str:
-    """`line` without the pinyin annotations some sites put after ideographs ("現(xiàn)代化" → "現代化")."""
+# A syllable in the neutral tone carries no mark ("們(men)"): once a file is known to be annotated (it has toned
+# annotations too), a bracketed run of pinyin letters right after an ideograph is one of them as well.
+_TONELESS = re.compile(rf"(?<={_CJK_CHAR})[(（][a-zü]{{1,6}}[)）]")
+MIN_TONED_ANNOTATIONS = 3
+
+
+def remove_pinyin(line: str, annotated: bool = False) -> str:
+    """`line` without the pinyin annotations some sites put after ideographs ("現(xiàn)代化" → "現代化"); with
+    `annotated` (the file has such annotations elsewhere) toneless ones too ("們(men)")."""
     if "(" not in line and "（" not in line and ")" not in line and "）" not in line:
         return line
-    return _GARBLED.sub("", _ANNOTATION.sub("", line))
+    line = _GARBLED.sub("", _ANNOTATION.sub("", line))
+    return _TONELESS.sub("", line) if annotated else line
 
 
 # --- hard wrapping ------------------------------------------------------------------------------------------------
@@ -252,8 +260,9 @@ _CJK = re.compile(_CJK_CHAR)
 
 def repair_lines(lines: list[str]) -> list[tuple[int, str]]:
     """All repairs: (index of the source line each repaired line starts at, its text), in order."""
+    annotated = sum(len(_ANNOTATION.findall(line)) for line in lines) >= MIN_TONED_ANNOTATIONS
     return [(i, part) for i, text in rejoin_wrapped(lines)
-            for part in split_glued_labels(remove_pinyin(fix_mojibake(text)))]
+            for part in split_glued_labels(remove_pinyin(fix_mojibake(text), annotated))]
 
 
 # --- pages cut off mid-sentence -----------------------------------------------------------------------------------
