@@ -222,3 +222,81 @@ def test_a_first_paragraph_is_no_abstract_without_a_keyword_line(tmp_path: Path)
 def test_author_prefix_of_a_reprint_title(tmp_path: Path) -> None:
     essay = _read(tmp_path, f"林一帆：社区食堂的运营模式\n作者：林一帆（某某大学社会学院）\n{BODY}")
     assert essay.title == "社区食堂的运营模式"
+
+
+@pytest.mark.parametrize("line", [
+    "索 引 号：11000000/2024-00012", "发布机构：某某市城市管理局", "发文字号：某城管发〔2024〕7号", "有 效 性：有效",
+    "UDC：300", "学位申请人：林一帆", "资源ID：6620317  资源大小：86.50KB  全文页数：9页", "（作者单位：某某市委党校）",
+    "文章引用: 林一帆. 社区食堂研究[J]. 某某进展, 2024, 14(3): 1-8.", "原标题：《小区里的党支部》",
+    "课题组负责人：林一帆　执笔：宋可",
+])
+def test_metadata_lines_of_more_kinds(line: str) -> None:
+    assert metadata_fields(line)
+
+
+@pytest.mark.parametrize("line", [
+    "首页　工作动态　理论研究　队伍建设　网络思政", "Home > Journals > Social Governance Letters > Vol. 6 No. 3",
+    "【纠错】 【责任编辑：韩冰】", "▲ 图为社区党员志愿者为独居老人检修电路（某某 供图）", "楼主", "查看: 2315|回复: 4",
+    "lanxi 发表于 2023-7-14 21:06 | 只看该作者 | 倒序浏览", "位置：首页 > 理论园地", "青灯夜读的博客",
+    "分享：微信 微博 QQ空间", "=====================",
+    "Copyright © 2024 by author(s) and Example Publishing Inc. " + "Licensed under CC BY 4.0. " * 4,
+])
+def test_chrome_of_more_site_kinds(line: str) -> None:
+    assert chrome_reason(line)
+
+
+@pytest.mark.parametrize("line", ["秦　岚1，顾晓雨2", "市人民政府副市长　程立新", "城東街道辦事處　林書瑤",
+                                  "唐以宁 邵佳（某某农业大学经济管理学院教授；某某农业大学硕士研究生）"])
+def test_bylines_of_speakers_offices_and_spaced_names(line: str) -> None:
+    assert is_author_line(line) or is_affiliation(line)
+
+
+def test_institution_only_line_is_an_affiliation_and_a_label_is_no_name() -> None:
+    assert is_affiliation("锦川大学 公共管理学院")
+    assert not is_author_line("摘要") and not is_affiliation("走进大学")
+
+
+def test_title_tag_file_name_and_database_record(tmp_path: Path) -> None:
+    page = ("知文库 - 分享文档赚钱的网站\n全部分类\n社区食堂的运营模式.doc\n资源ID：6620317  全文页数：9页\n"
+            "温馨提示：\n"
+            "1、下载文档前请自行甄别文档内容的完整性，平台不提供额外的编辑、内容补充、找答案等附加服务。\n"
+            f"[转载]社区食堂的运营模式\n林一帆\n摘要：本文讨论社区食堂。\n{BODY}")
+    essay = _read(tmp_path, page)
+    assert essay.title == "社区食堂的运营模式" and ".doc" not in essay.text and "温馨提示" not in essay.text
+    record = f"题名\n社区食堂的运营模式\n作者\n林一帆\n年份\n2022年\n导师\n宋可\n{BODY}"
+    essay = _read(tmp_path, record, "b.txt")
+    assert essay.title == "社区食堂的运营模式" and "林一帆" not in essay.text
+    assert (essay.meta_extra["year"], essay.meta_extra["supervisor"]) == ("2022年", "宋可")
+
+
+def test_title_stated_only_in_the_breadcrumb(tmp_path: Path) -> None:
+    page = (f"某某思政工作网\n当前位置：首页 > 理论研究 > 社区食堂走进思政课堂的实践探索\n发布日期：2024-05-21\n"
+            f"{BODY}\n{BODY}")
+    essay = _read(tmp_path, page)
+    assert essay.title == "社区食堂走进思政课堂的实践探索" and essay.text.splitlines()[0] == essay.title
+
+
+def test_readers_comments_below_the_essay(tmp_path: Path) -> None:
+    page = (f"社区食堂的运营模式\n{BODY}\n{BODY}\n相关阅读\n另一篇文章\n网友评论\n"
+            "某网友 2024-05-20 09:02：说得实在，这件事办到了大家心坎上，希望能一直坚持下去，越办越好。\n"
+            "訪客 於 2024/10/09 10:15 留言：我們社區也有長者共餐，好像是用回收金辦的，很值得推廣！")
+    essay = _read(tmp_path, page)
+    assert essay.text.splitlines()[-1] == BODY
+
+
+def test_english_title_line_and_wrapped_english_abstract(tmp_path: Path) -> None:
+    page = ("社区食堂的运营模式\nOn the Operation of Community Canteens in Chinese Cities\n林一帆\n"
+            "摘要：本文讨论社区食堂。\n关键词：社区食堂；养老服务\nAbstract: Community canteens serve older residents\n"
+            "who live alone, and their operation depends on subsidies and\nvolunteers from the neighbourhood.\n"
+            f"Key words: community canteen; elderly care\n一、引言\n{BODY}\n{BODY}\n{BODY}")
+    essay = _read(tmp_path, page)
+    assert "林一帆" not in essay.text
+    assert essay.meta_extra["english_title"].startswith("On the Operation")
+    kinds = [(c.kind, c.text[:9]) for c in chunk_essay(essay)]
+    assert ("abstract", "Abstract:") in kinds and not any(k == "body" and t.isascii() for k, t in kinds)
+
+
+def test_mojibake_footer_is_read_back_and_dropped(tmp_path: Path) -> None:
+    garbled = "版权所有（C）某某编辑部".encode().decode("gbk", errors="replace")
+    essay = _read(tmp_path, f"社区食堂的运营模式\n{BODY}\n{BODY}\n{garbled}")
+    assert essay.text.splitlines()[-1] == BODY

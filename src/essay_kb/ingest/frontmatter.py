@@ -212,7 +212,7 @@ def _mark_english_front(lines: list[str], dropped: dict[int, str], fields: dict[
     # In a Chinese essay, a line in Latin letters only near the top is its English title (a journal page prints it
     # under the Chinese one), never a heading of the essay.
     cjk = sum(len(re.findall(r"[\u3400-\u9fff]", line)) for line in lines)
-    if cjk > sum(len(re.findall(r"[A-Za-z]", line)) for line in lines):
+    if 3 * cjk > sum(len(re.findall(r"[A-Za-z]", line)) for line in lines):  # (a word of five letters ~ two characters)
         for i, line in enumerate(lines[:HEAD_WINDOW]):
             if i not in dropped and _is_english_front(line) and len(line.split()) >= 4 and not ENGLISH_ABSTRACT.match(
                     line) and not re.match(r"(?i)key\s*words?", line):

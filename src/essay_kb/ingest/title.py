@@ -166,5 +166,7 @@ def same_title(line: str, title: str) -> bool:
 def starts_body(line: str) -> bool:
     # The head (bylines, affiliations) ends at the first label, sentence, numbered heading or reference list.
     norm = shape_text(line)
-    return (is_label(line) or len(norm) > 40 or (len(norm) >= 15 and bool(SENTENCE_END.search(norm)))
+    # (a line in Latin letters is the English title or abstract of a Chinese essay, not its body)
+    chinese = len(re.findall(r"[\u4e00-\u9fff]", norm)) * 2 >= len(re.findall(r"[A-Za-z]", norm))
+    return (is_label(line) or (len(norm) > 40 and chinese) or (len(norm) >= 15 and bool(SENTENCE_END.search(norm)))
             or bool(NUMBERED_HEADING.match(norm)) or norm.startswith(("参考文献", "注释")))
