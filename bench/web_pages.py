@@ -145,6 +145,7 @@ def main() -> int:
         ("b- set (held out)", "b-"),
         ("c- set (held out, blind)", "c-"),
         ("d- set (held out, blind)", "d-"),
+        ("e- set (held out, blind)", "e-"),
     )
     for label, prefix in sets:
         subset = [r for r in results if r["page"].startswith(prefix)]
