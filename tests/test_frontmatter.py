@@ -300,3 +300,12 @@ def test_mojibake_footer_is_read_back_and_dropped(tmp_path: Path) -> None:
     garbled = "版权所有（C）某某编辑部".encode().decode("gbk", errors="replace")
     essay = _read(tmp_path, f"社区食堂的运营模式\n{BODY}\n{BODY}\n{garbled}")
     assert essay.text.splitlines()[-1] == BODY
+
+
+def test_a_short_essays_short_paragraphs_and_headings_are_all_kept(tmp_path: Path) -> None:
+    # One paragraph of ordinary length, then headings and paragraphs shorter than a line of a scraped page's
+    # frame: none of it is "after the essay" (the HNSW growth test's cooperative essay lost three passages so).
+    page = (f"# 社区食堂的运营模式\n\n{BODY}\n\n## 经验\n\n村集体牵头、能人带动，是办得好的经验。\n\n## 困难\n\n"
+            "资金短缺、人手不足，是常见的难题。\n")
+    essay = _read(tmp_path, page, "a.md")
+    assert essay.dropped == () and essay.text.endswith("资金短缺、人手不足，是常见的难题。")

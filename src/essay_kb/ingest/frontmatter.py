@@ -81,15 +81,39 @@ def _cover_key(key: str) -> str:
 _COMMENT = re.compile(r"^\S{1,16}\s*(?:於|于|发表于)?\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
 
 
-def _essay_end(lines: list[str]) -> int:
+MIN_PARAGRAPH = 40
+
+
+def _essay_end(lines: list[str], dropped: dict[int, str]) -> int:
     # The essay ends at its last paragraph: a line of sentences that is no site notice ("本站部分文章来源于网络，
-    # 如有侵权请联系删除。"); the tail is after it.
+    # 如有侵权请联系删除。") or reader's comment, and the short paragraphs and headings that follow it up to the
+    # page's first chrome or metadata line (a short essay has short paragraphs); the tail is after it.
+    last = None
     for i in range(len(lines) - 1, -1, -1):
         norm = shape_text(lines[i])
-        if SENTENCE_END.search(norm) and len(norm) > 40 and not (len(norm) <= 200 and (
+        if SENTENCE_END.search(norm) and len(norm) >= MIN_PARAGRAPH and not (len(norm) <= 200 and (
                 CHROME_WORDS.search(norm) or SITE_NOTICE.search(norm) or _COMMENT.search(norm))):
-            return i + 1
-    return len(lines)
+            last = i
+            break
+    if last is None:
+        return len(lines)
+    end = last + 1
+    while end < len(lines) and end not in dropped and not _frame_line(lines[end]):
+        end += 1
+    return end
+
+
+def _frame_line(line: str) -> bool:
+    norm = shape_text(line)
+    return bool(chrome_reason(line) or CHROME_WORDS.search(norm) or WEAK_CHROME_WORDS.search(norm)
+                or SITE_NOTICE.search(norm) or _COMMENT.search(norm) or RELATED.search(norm)
+                or metadata_fields(line) is not None or _TAIL_FIELD.match(norm) or SELF_NOTE.match(norm))
+
+
+# Below an essay, a short "label：value" line without a sentence is the page's ("解读机构：…", "附件：…",
+# "联系电话：…"), as is a note on who the author is ("（作者为某某大学教授）").
+_TAIL_FIELD = re.compile(r"^[(（★☆]?\s*(?:[\u4e00-\u9fff]{2,6}\s*[:：][^。！？!?]{0,60}"
+                         r"|(?:本文)?作者[为是系][^。！？]{0,60})[)）★☆]?$")
 
 
 # A title line this title-like (confirmed by the page's <title>, a byline and its labels) ends the page's frame
@@ -228,7 +252,7 @@ def _is_english_front(line: str) -> bool:
 def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], fields: dict[str, str],
                  confident: bool = False) -> None:
     start = title if title is not None else 0
-    end = _essay_end(lines)
+    end = _essay_end(lines, dropped)
     body_started, related, frame, notes, listing = False, False, False, False, False
     for i, line in enumerate(lines):
         if i in dropped or i == title:
@@ -257,7 +281,8 @@ def _mark_chrome(lines: list[str], title: int | None, dropped: dict[int, str], f
         if reason:
             dropped[i] = reason
             related = related or bool(RELATED.search(shape_text(line)))
-            frame = frame or tail
+            # only a chrome line proper opens the frame; a short line alone does not
+            frame = frame or (tail and reason not in ("after the essay", "related links"))
             if reason == "affiliation":
                 fields.setdefault("affiliation", line.strip("()（）"))
             elif reason == "authors":

@@ -22,7 +22,7 @@ FIELD_LABELS = {
     "修回日期": "revised", "引用本文": "citation", "引用格式": "citation", "citation": "citation",
     "责任编辑": "editor", "原文出处": "source", "文献来源": "source", "文章引用": "citation", "作者单位": "affiliation",
     "原标题": "original_title", "原载": "source", "原文地址": "url", "课题组负责人": "authors", "执笔": "authors",
-    "撰稿": "authors", "发布者": "authors",
+    "撰稿": "authors", "发布者": "authors", "责编": "editor", "转自": "source", "本期编辑": "editor",
     # government documents
     "索引号": "index_no", "发布机构": "publisher", "发文机关": "publisher", "发文字号": "doc_number",
     "主题分类": "category", "有效性": "validity", "成文日期": "written", "发布日期": "date",
