@@ -26,6 +26,7 @@ from essay_kb.ingest.shapes import (
     ISSUE,
     MAX_CHROME_LINE,
     NOTES_HEADING,
+    NUMBERED_HEADING,
     PAGE_NUMBER,
     REFERENCE_ENTRY,
     RELATED,
@@ -42,6 +43,7 @@ from essay_kb.ingest.shapes import (
     is_affiliation,
     is_author_line,
     is_keyword_list,
+    is_site_name,
     metadata_fields,
     shape_text,
 )
@@ -103,11 +105,36 @@ def _essay_end(lines: list[str], dropped: dict[int, str]) -> int:
     return end
 
 
+def _mark_field_blocks(lines: list[str], title: int | None, dropped: dict[int, str], fields: dict[str, str]) -> None:
+    # A database record prints its fields as a block ("刊　名：…", "年，卷(期)：…", "专辑：…"): a short
+    # "label：value" line or chrome line next to a dropped metadata line is one more of them, wherever it stands.
+    changed = True
+    while changed:
+        changed = False
+        for i, line in enumerate(lines):
+            if i in dropped or i == title or not any(dropped.get(j) in _BLOCK_REASONS for j in (i - 1, i + 1)):
+                continue
+            norm = shape_text(line)
+            if is_label(line) or NUMBERED_HEADING.match(norm) or NOTES_HEADING.match(norm):
+                continue
+            field = _TAIL_FIELD.match(norm)
+            reason = "metadata" if field or SELF_NOTE.match(norm) else chrome_reason(line)
+            if reason:
+                dropped[i], changed = reason, True
+                if field and ("：" in line or ":" in line):
+                    label, _, value = re.split(r"([:：])", line, maxsplit=1)
+                    fields.setdefault(re.sub(r"\s+", "", label.strip("(（★☆ ")), value.strip(" )）★☆"))
+
+
+_BLOCK_REASONS = {"metadata", "field name", "byline", "source line", "chrome", "navigation", "database line"}
+
+
 def _frame_line(line: str) -> bool:
     norm = shape_text(line)
     return bool(chrome_reason(line) or CHROME_WORDS.search(norm) or WEAK_CHROME_WORDS.search(norm)
                 or SITE_NOTICE.search(norm) or _COMMENT.search(norm) or RELATED.search(norm)
-                or metadata_fields(line) is not None or _TAIL_FIELD.match(norm) or SELF_NOTE.match(norm))
+                or metadata_fields(line) is not None or _TAIL_FIELD.match(norm) or SELF_NOTE.match(norm)
+                or is_site_name(line) or byline_reason(line) == "byline")
 
 
 # Below an essay, a short "label：value" line without a sentence is the page's ("解读机构：…", "附件：…",
@@ -134,6 +161,7 @@ def read_front_matter(lines: list[str], html_title: str | None = None) -> FrontM
     _mark_page_furniture(lines, title, dropped)
     _mark_english_front(lines, dropped, fields)
     _mark_chrome(lines, title, dropped, fields, confident=score >= CONFIDENT_TITLE)
+    _mark_field_blocks(lines, title, dropped, fields)
     if title is not None:
         dropped.pop(title, None)
     text = title_text(lines, title, dropped)

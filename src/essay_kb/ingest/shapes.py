@@ -23,6 +23,8 @@ FIELD_LABELS = {
     "责任编辑": "editor", "原文出处": "source", "文献来源": "source", "文章引用": "citation", "作者单位": "affiliation",
     "原标题": "original_title", "原载": "source", "原文地址": "url", "课题组负责人": "authors", "执笔": "authors",
     "撰稿": "authors", "发布者": "authors", "责编": "editor", "转自": "source", "本期编辑": "editor",
+    "主讲人": "speaker", "主讲": "speaker", "讲者": "speaker", "主持人": "host", "文字整理": "authors",
+    "整理": "authors", "书名": "book", "案由": "subject", "刊名": "source",
     # government documents
     "索引号": "index_no", "发布机构": "publisher", "发文机关": "publisher", "发文字号": "doc_number",
     "主题分类": "category", "有效性": "validity", "成文日期": "written", "发布日期": "date",
@@ -44,15 +46,18 @@ DATABASE = re.compile(r"首次上网日期|共\s*\d+\s*页")
 _POSTCODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _INSTITUTION = re.compile(r"大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院")
 _INSTITUTION_END = re.compile(r"(?:大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院|系|教研部|教研室)$")
+_INSTITUTION_WORD = re.compile(r"大学|学院|党校|研究院|研究中心|研究所|学校|委员会|科学院|系|教研部|教研室")
 # Author lines: 1–4 names of 2–4 characters (two-character surnames included), with superscript digits or marks.
 # A two-character name may be spaced out to the width of three ("秦　岚").
 _NAME = r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}(?:\s?[\d¹²³⁴,]+|\*)*"
 # Some sites mark the byline with a box or bullet: "□林晓彤", "■ 张三".
-_AUTHORS = re.compile(rf"^[□■◎●]?\s*(?:作者\s*[:：]\s*)?{_NAME}(?:\s*[，,、\s]\s*{_NAME}){{0,3}}$")
+_AUTHORS = re.compile(rf"^[□■◎●]?\s*(?:作者\s*[:：]\s*|文\s*[/／]\s*)?{_NAME}(?:\s*[，,、;；\s]\s*{_NAME}){{0,3}}$")
 _NAMED_AFFILIATION = re.compile(r"^(?:文\s*[/／]\s*)?(?P<names>[^()（）]{2,30}?)\s*[(（](?P<inner>[^()（）]+)[)）]$")
 _DATE = re.compile(r"\d{4}\s*[-年./]\s*\d{1,2}(?:\s*[-月./]\s*\d{1,2}日?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _CN_DATE = re.compile(r"^[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月")
 VOLUME = re.compile(r"第\s*\d+\s*卷\s*第\s*\d+\s*期|vol\.\s*\d+\s*no\.\s*\d+", re.IGNORECASE)
+# "第7期（总第215期）": the issue of an internal bulletin.
+_BULLETIN_ISSUE = re.compile(r"^第\s*\d+\s*期\s*[(（]\s*总第\s*\d+\s*期\s*[)）]$")
 ISSUE = re.compile(r"\d{4}\s*年\s*第?\s*\d{1,2}\s*期|\d{4}\s*[,，(（]\s*\d{1,2}\s*[)）]?")
 
 # --- chrome ---------------------------------------------------------------------------------------------------------
@@ -173,8 +178,8 @@ def is_affiliation(line: str) -> bool:
     if _POSTCODE.search(norm) or (norm[:1] in "(（" and norm[-1:] in ")）"):
         return True
     # "锦川大学 公共管理学院", "某某大学马克思主义学院": institutions only, two of them
-    if len(norm) <= 30 and len(_INSTITUTION.findall(norm)) >= 2 and _INSTITUTION_END.search(norm) and not re.search(
-            r"[，,、;；:：]", norm):
+    if (len(norm) <= 30 and len(_INSTITUTION_WORD.findall(norm)) >= 2 and _INSTITUTION_END.search(norm)
+            and not re.search(r"[，,、;；:：]", norm)):
         return True
     # "唐以宁 邵佳（某某大学经济管理学院教授；…）", "文/张三（某某党校）": names with their institutions in brackets.
     named = _NAMED_AFFILIATION.match(norm)
@@ -257,7 +262,7 @@ def byline_reason(line: str) -> str | None:
         return "byline"
     if _WEEKDAY_DATE.search(norm) and re.search(r"\d{4}", norm) and len(norm) <= 40:
         return "byline"  # "10月 08 星期二 2024 21:47"
-    if VOLUME.search(norm) and len(norm) <= 80:
+    if (VOLUME.search(norm) and len(norm) <= 80) or _BULLETIN_ISSUE.match(norm):
         return "source line"
     if ISSUE.search(norm) and len(norm) <= 40:
         return "source line"
