@@ -139,7 +139,7 @@ def _frame_line(line: str) -> bool:
 
 # Below an essay, a short "label：value" line without a sentence is the page's ("解读机构：…", "附件：…",
 # "联系电话：…"), as is a note on who the author is ("（作者为某某大学教授）").
-_TAIL_FIELD = re.compile(r"^[(（★☆]?\s*(?:[\u4e00-\u9fff]{2,6}\s*[:：][^。！？!?]{0,60}"
+_TAIL_FIELD = re.compile(r"^[(（★☆]?\s*(?:[\u4e00-\u9fff][\u4e00-\u9fff\s,，()（）]{1,9}[:：][^。！？!?]{0,60}"
                          r"|(?:本文)?作者[为是系][^。！？]{0,60})[)）★☆]?$")
 
 

@@ -78,7 +78,8 @@ CHROME_WORDS = re.compile(
     r"^(?:楼主|沙发|板凳|地板|\d+\s*楼)$|加好友|发纸条|写留言|加关注|^\[\[?toc\]\]?$|本人郑重声明|独创性声明|"
     r"^https?://\S+$|^(?:文章|全站|个人)?分类\s*[:：]|^全文$|^分享\s*[:：]|^展开全文$|留言\s*\(\d+\)|人气\s*\(|"
     r"^此分类[上下]一篇|^[上下]一条\s*[:：]|^[上下]一篇文章|^留言列表$|"
-    r"^open access$|^search\b|^(?:home|login|sign in|menu|share)$|"
+    r"^open access$|阅读时长|笔记\s*\d+\s*条|^[【\[][^】\]]{1,6}[】\]]\s*\d+\s*[【\[]|"
+    r"^search\b|^(?:home|login|sign in|menu|share)$|"
     # a PDF copy's running head: "秦岚，等：居家养老服务的…"
     r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}\s*[，,]\s*等\s*[:：]",
     re.IGNORECASE,
@@ -114,7 +115,8 @@ BUTTONS = re.compile(r"^(?:[【\[]\s*[^】\]]{1,12}\s*[】\]]\s*){2,}$")
 # Photo captions: "▲ 图为社区党员志愿者…（某某 供图）".
 CAPTION = re.compile(r"^(?:[▲△↑]\s*|图为|（?图片来源)|(?:供图|摄)[)）]?$")
 # "（本文为第七届…论坛交流论文）", "本文系…项目的阶段性成果": the essay's own note about itself.
-SELF_NOTE = re.compile(r"^[(（]?\s*本文(?:为|系|是|原载|发表于|刊于|原刊)")
+SELF_NOTE = re.compile(r"^[(（]?\s*本文(?:为|系|是|原载|发表于|刊于|原刊)"
+                       r"|^《[^》]{2,60}》\s*[，,].{0,30}著[，,].{0,40}出版社")  # the book a review is of
 PAGE_NUMBER = re.compile(r"^[·\-—–]\s*\d{1,4}\s*[·\-—–]$|^第\s*\d{1,4}\s*页$")
 TITLE_LABEL = re.compile(r"^(?:论文)?(?:题\s*目|标\s*题)\s*[:：]\s*")
 REFERENCE_ENTRY = re.compile(r"^[\[［〔(（]\d+[\]］〕)）]|\[[A-Z](?:/[A-Z]+)?\]")
@@ -202,7 +204,8 @@ def is_author_line(line: str) -> bool:
             and not HEADING_WORDS.match(norm))
 
 
-_SIGNED = re.compile(r"^(?P<who>[\u4e00-\u9fff]{2,20})\s+(?P<names>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})$")
+_SIGNED = re.compile(r"^(?:文\s*[/／]\s*)?(?P<who>[\u4e00-\u9fff]{2,20})\s+"
+                     r"(?P<names>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})$")
 _ROLE = re.compile(r"(?:书记|市长|省长|县长|区长|镇长|乡长|主任|部长|局长|厅长|处长|科长|主席|院长|校长|会长|"
                    r"理事长|委员|秘书长|教授|研究员|记者|通讯员)$")
 
@@ -242,7 +245,8 @@ def chrome_reason(line: str) -> str | None:
 
 
 # The name of a site or an office standing above the essay: "高校思政工作网", "中共某县委政策研究室".
-_SITE_NAME = re.compile(r"(?:网|网站|在线|频道|博客|论坛|文库|研究室|办公室|管理局|委员会|办事处|编辑部|人民政府)$")
+_SITE_NAME = re.compile(r"(?:网|网站|在线|频道|博客|论坛|文库|研究室|办公室|管理局|委员会|办事处|编辑部|人民政府|"
+                        r"课题组|调研组|写作组)$")
 # Byline keys inside a longer line: "2025-06-12 09:31  来源：某某  作者：某某".
 BYLINE_KEYS = re.compile(r"(?:来源|作者|发布时间|发布日期|发布者|发布人|浏览量|点击数)\s*[:：]")
 _WEEKDAY_DATE = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]")
