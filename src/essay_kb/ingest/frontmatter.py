@@ -381,6 +381,8 @@ def _head_reason(lines: list[str], i: int, before_title: bool, confident: bool) 
     reason = byline_reason(line)
     if reason:
         return reason
+    if not before_title and is_site_name(line):
+        return "byline"  # the office that wrote it: "县委政研室课题组"
     norm = shape_text(line)
     # Above the title stand the site's name, slogan and menus, never the essay's text (a slogan may be a sentence:
     # "…考生的精神家园。祝大家学习进步！").

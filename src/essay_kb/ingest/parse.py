@@ -83,6 +83,8 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     lines, front = _apply_front_matter(lines, html_title)
     found = {**md_fields, **front.fields, **found}
     html_title = clean_title(html_title) if html_title else _breadcrumb_title(boilerplate, lines, front)
+    if html_title and front.title and html_title != front.title and _shared_start(html_title, front.title) >= 8:
+        html_title = front.title  # "标题-栏目-某某司法局": the page's own line, without what <title> adds
     title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
     if front.title and title != front.title:
         lines = [replace(line, text=title) if line.text == front.title else line for line in lines]
@@ -129,6 +131,10 @@ def _pick_title(lines: list[Line], suffix: str, front: _Front) -> str | None:
     # A page that opens with its abstract has no title line: the heading after it is not one.
     first = lines[0].text if lines and not is_label(lines[0].text) else ""
     return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
+
+
+def _shared_start(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def _breadcrumb_title(boilerplate: list[tuple[str, str]], lines: list[Line], front: _Front) -> str | None:

@@ -24,7 +24,8 @@ FIELD_LABELS = {
     "原标题": "original_title", "原载": "source", "原文地址": "url", "课题组负责人": "authors", "执笔": "authors",
     "撰稿": "authors", "发布者": "authors", "责编": "editor", "转自": "source", "本期编辑": "editor",
     "主讲人": "speaker", "主讲": "speaker", "讲者": "speaker", "主持人": "host", "文字整理": "authors",
-    "整理": "authors", "书名": "book", "案由": "subject", "刊名": "source",
+    "整理": "authors", "书名": "book", "案由": "subject", "刊名": "source", "作者": "authors", "机构": "affiliation",
+    "出处": "source",
     # government documents
     "索引号": "index_no", "发布机构": "publisher", "发文机关": "publisher", "发文字号": "doc_number",
     "主题分类": "category", "有效性": "validity", "成文日期": "written", "发布日期": "date",

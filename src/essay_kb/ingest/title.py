@@ -137,7 +137,7 @@ def surely_authors(lines: list[str], i: int) -> bool:
     # One name alone has the shape of a short heading ("背景"); it is a byline only beside an affiliation or a
     # date line, or repeated (mirrors print the byline twice), or marked like a name (superscripts, "作者:").
     norm = shape_text(lines[i])
-    if re.search(r"[\s，,、\d¹²³*:：]", norm):
+    if re.search(r"[\s，,、;；\d¹²³*:：]", norm):
         return True
     near = lines[max(0, i - 1):i] + lines[i + 1:i + 2]
     return (any(is_affiliation(x) or byline_reason(x) or is_label(x) for x in near)
