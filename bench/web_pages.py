@@ -14,6 +14,7 @@ results. Columns per page:
   paragraphs the parser made;
 - head: expected headings found as heading passages; ref: reference passages found / expected;
 - tiny: passages (not headings or title) shorter than 10 characters.
+Totals also count pages whose Essay.meta.author names every expected author (reported, not a target yet).
 Chrome lines of 6 or more characters count as leaked when they occur anywhere in a passage, shorter ones ("TOP",
 "首页") only when they are a whole line of it; whitespace and pinyin annotations ("網(wǎng)") are ignored in both.
 Pure reporting: always exits 0.
@@ -83,6 +84,8 @@ def score(page: Path, expected: dict) -> dict:
         "head_exp": len(expected.get("headings", [])),
         "refs": len({c.paragraph for c in chunks if c.kind == "reference"}), "refs_exp": expected.get("references", 0),
         "tiny": sum(c.kind not in ("heading", "title") and len(_norm(c.text)) < TINY for c in chunks),
+        "authors": None if not expected.get("authors") else all(
+            _PINYIN.sub("", _norm(name)) in _norm(essay.meta.author or "") for name in expected["authors"]),
     }
 
 
@@ -109,6 +112,7 @@ def print_totals(label: str, results: list[dict], pages: int) -> None:
     exact = sum(r["body_found"] == r["body_exp"] == r["body_got"] for r in results)
     print(f"pages with exactly the expected body paragraphs: {_ratio(exact, n)}")
     print(f"headings found: {_ratio(sum(r['head_found'] for r in results), sum(r['head_exp'] for r in results))}")
+    print(f"authors named (all expected names in Essay.meta.author): {_ratio(*count('authors'))}")
     print(f"tiny passages (< {TINY} chars): {sum(r['tiny'] for r in results)}")
 
 

@@ -309,3 +309,8 @@ def test_a_short_essays_short_paragraphs_and_headings_are_all_kept(tmp_path: Pat
             "资金短缺、人手不足，是常见的难题。\n")
     essay = _read(tmp_path, page, "a.md")
     assert essay.dropped == () and essay.text.endswith("资金短缺、人手不足，是常见的难题。")
+
+
+def test_an_author_line_found_by_its_shape_names_the_authors(tmp_path: Path) -> None:
+    essay = _read(tmp_path, f"社区食堂的运营模式\n顾文静 1，吕秉坤 2\n（1.某某大学社会学院，江苏 江州 215009）\n{BODY}")
+    assert essay.meta.author == "顾文静；吕秉坤"

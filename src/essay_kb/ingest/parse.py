@@ -133,6 +133,13 @@ def _pick_title(lines: list[Line], suffix: str, front: _Front) -> str | None:
     return first if 0 < len(first) <= MAX_TITLE_CHARS and not first.endswith("。") else None
 
 
+def _names(byline: str | None) -> str | None:
+    """"顾文静 1，吕秉坤 2" (an author line found by its shape) → "顾文静；吕秉坤"."""
+    names = [re.sub(r"[\s\d¹²³⁴*]+", "", part) for part in re.split(r"[，,、;；]|\s{1,}(?=\D)", byline or "")]
+    names = [name for name in names if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name)]
+    return "；".join(names) or None
+
+
 def _shared_start(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
@@ -173,7 +180,8 @@ def _labelled_value(label: re.Pattern[str], lines: list[Line]) -> str | None:
 def _essay_meta(lines: list[Line], found: dict[str, str], html_meta: dict[str, str]) -> EssayMeta:
     abstract, keywords = _labelled_value(ABSTRACT_LINE, lines), _labelled_value(KEYWORDS_LINE, lines)
     return EssayMeta(
-        source=found.get("source") or html_meta.get("source"), author=found.get("author") or html_meta.get("author"),
+        source=found.get("source") or html_meta.get("source"), author=(
+            found.get("author") or _names(found.get("authors")) or html_meta.get("author")),
         url=found.get("url"),
         keywords=parse_keywords(html_meta.get("keywords", "") if keywords is None else keywords),
         abstract=abstract or None,
