@@ -1,19 +1,25 @@
-"""Highlights on real seed passages: offsets into the written text, whatever the script or width."""
+"""Highlights on real seed passages: offsets into the written text, whatever the script or width; marks on whole
+words, never on filler words."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
+import jieba
 import pytest
 from opencc import OpenCC
 
+from essay_kb import KnowledgeBase
 from essay_kb.chunker import Chunk, chunk_essay
 from essay_kb.highlight import Highlight, highlight, marked_pieces
 from essay_kb.ingest import read_essay
-from essay_kb.lexical import TOKENIZERS, Tokenizer, bigram_tokens
+from essay_kb.lexical import TOKENIZERS, Tokenizer, bigram_tokens, jieba_bigram_tokens
 from essay_kb.normalize import normalize_for_search
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+QUESTIONS = Path(__file__).resolve().parent / "data" / "seed_questions.jsonl"
 QUESTION = "如何提升基层党员干部的素质？"
 CADRE_SECTION = ("二、提升党员干部素质,更好服务人民群众",)
 
@@ -139,3 +145,74 @@ def test_marked_pieces_reassemble_the_passage(cadre_paragraph: str) -> None:
     assert "".join(p for p, _, _ in pieces) == cadre_paragraph
     assert [p for p, _, is_term in pieces if is_term] == marked(cadre_paragraph, h)
     assert "".join(p for p, in_sentence, _ in pieces if in_sentence) == sentence(cadre_paragraph, h)
+
+
+# --- word boundaries and filler words --------------------------------------------------------------------------
+
+PLATFORM = "基层党组织可以搭建哪些平台来服务群众？"
+PLATFORM_TRADITIONAL = "基層黨組織可以搭建哪些平臺來服務群眾？"
+FILLERS = ("可以", "哪些", "如何", "怎样", "进行", "通过", "什么")
+
+
+def word_bounds(text: str) -> set[int]:
+    """Offsets where jieba, cutting the whole normalised passage, starts or ends a word."""
+    bounds, end = {0}, 0
+    for word in jieba.cut(normalize_for_search(text)):
+        end += len(word)
+        bounds.add(end)
+    return bounds
+
+
+def test_platform_question_marks_whole_words_and_never_the_filler(seed_kb: KnowledgeBase) -> None:
+    hits = seed_kb.ask(PLATFORM, k=5)
+    for hit in hits:
+        text, spans = hit.chunk.text, hit.highlight.term_spans
+        assert "可以" in normalize_for_search(PLATFORM) and not any("可以" in text[s:e] for s, e in spans)
+        for found in (m.start() for m in re.finditer("基层党组织", text)):
+            assert not any(found < cut < found + 5 for span in spans for cut in span), text[found - 5 : found + 10]
+    platforms = next(h for h in hits if "服务平台" in h.chunk.text)
+    marked_words = marked(platforms.chunk.text, platforms.highlight)
+    assert {"基层党组织", "服务平台", "群众"} <= set(marked_words)  # 群众 is a whole word and a term: marked as is
+    assert not set(marked_words) & {"基层党", "党组", "可以"}
+
+
+def test_traditional_platform_question_marks_the_same_words(seed_kb: KnowledgeBase) -> None:
+    simplified = seed_kb.ask(PLATFORM, k=5)
+    traditional = seed_kb.ask(PLATFORM_TRADITIONAL, k=5)
+    assert [h.chunk.text for h in traditional] == [h.chunk.text for h in simplified]
+    assert [h.highlight.term_spans for h in traditional] == [h.highlight.term_spans for h in simplified]
+    assert all(h.highlight.term_spans for h in traditional)
+
+
+def test_traditional_passage_marks_whole_words(cadre_paragraph: str) -> None:
+    traditional = OpenCC("s2t").convert(cadre_paragraph)
+    h = highlight(traditional, terms(PLATFORM_TRADITIONAL, jieba_bigram_tokens))
+    assert "基層" in marked(traditional, h)
+    assert set(h.term_spans) == set(highlight(cadre_paragraph, terms(PLATFORM, jieba_bigram_tokens)).term_spans)
+
+
+@pytest.mark.parametrize("tokenizer", sorted(TOKENIZERS))
+def test_every_mark_starts_and_ends_on_a_word_boundary_and_no_filler_is_marked(
+    chunks: list[Chunk], tokenizer: str
+) -> None:
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    marks = 0
+    for question in [*questions, PLATFORM]:
+        question_terms = [t for t in terms(question, TOKENIZERS[tokenizer]) if len(t) > 1]
+        for chunk in chunks:
+            spans = highlight(chunk.text, question_terms).term_spans
+            bounds = word_bounds(chunk.text)
+            assert all(s in bounds and e in bounds for s, e in spans), (question, chunk.text)
+            words = {w for s, e in spans for w in jieba.cut(normalize_for_search(chunk.text[s:e]))}
+            assert not words & set(FILLERS), (question, words & set(FILLERS))
+            marks += len(spans)
+    assert marks > 500  # the questions do mark the seed's passages
+
+
+def test_a_term_marks_the_word_it_mostly_makes_and_not_one_it_is_a_small_part_of(chunks: list[Chunk]) -> None:
+    entry = next(c.text for c in chunks if c.kind == "reference" and "赵璐" in c.text)
+    assert "中共云南省委党校学报" in entry  # jieba: 中共云南省委 | 党校 | 学报
+    assert marked(entry, highlight(entry, ["云南"])) == []  # two of six characters: marking them would cut a word
+    assert marked(entry, highlight(entry, ["学报"])) == ["学报"]
+    platforms = next(c.text for c in chunks if "服务平台" in c.text)
+    assert "服务平台" in marked(platforms, highlight(platforms, ["平台"]))  # half the word: the word is marked

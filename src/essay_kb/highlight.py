@@ -6,24 +6,42 @@ so it matches the question's BM25 terms instead of embedding each sentence.
 Matching happens in normalised space (`normalize_for_search`, lower-cased like the tokenisers' output), so a
 traditional or full-width passage matches simplified, half-width terms; every offset it returns indexes the
 passage as written.
+
+Marks begin and end on word boundaries: the passage is cut into words by jieba (the tokeniser BM25 uses), and a
+passage word is marked when the question's terms cover at least half of it, counting only terms that lie inside
+the word or span it whole. So 基层 and 党组织 mark 基层党组织 whole, never **基层党**组织 (the bigram 层党 straddles two
+words and counts for neither); 平台 marks the word 服务平台; and a short term inside a long word (基层 in a
+seven-character compound) marks nothing rather than half a word. Stop and filler words (可以, 如何, the) are never
+marked: they say nothing about the answer. They still count when picking the best sentence, which is unchanged.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN
+
 from essay_kb.chunker import split_sentences
+from essay_kb.lexical import _jieba
 from essay_kb.normalize import matchable_text
+
+# bm25s ships a maintained Chinese list (the common 841-word one: 可以, 哪些, 如何, 进行, 通过 …) and a short English
+# one; reusing them beats a hand-written list. Words are compared in normalised form (simplified, lower-case).
+_STOP_WORDS = frozenset(STOPWORDS_CHINESE) | frozenset(STOPWORDS_EN)
+# jieba segments each run of these characters on its own (its `re_han_default`), so cutting one such block gives
+# the same words as cutting the whole passage, and only the blocks holding a term need segmenting.
+_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
 
 
 @dataclass(frozen=True)
 class Highlight:
     sentence: tuple[int, int]  # offsets in the passage text of the sentence that best answers the question
     terms: tuple[str, ...]  # the query terms (normalised form) found in the passage, in query order
-    term_spans: tuple[tuple[int, int], ...]  # sorted, merged, non-overlapping spans of the passage text with terms
+    term_spans: tuple[tuple[int, int], ...]  # sorted, merged, non-overlapping spans of whole marked words
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,53 @@ def _add_run(text: str, start: int, end: int, pieces: list[str], offsets: list[i
         piece = _normalised_char(text[i])
         pieces.append(piece)
         offsets.extend([i] * len(piece))
+
+
+# --- word-boundary marks ----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16384)
+def _word_ends(block: str) -> tuple[int, ...]:
+    """End offsets (within the block) of jieba's words; cached because the same passages come back query after
+    query, and segmenting is the one step here that costs more than a string search."""
+    ends, end = [], 0
+    for word in _jieba().cut(block):
+        end += len(word)
+        ends.append(end)
+    return tuple(ends)
+
+
+def _covered(w0: int, w1: int, found: Sequence[tuple[int, int, str]]) -> int:
+    """How many characters of the word [w0, w1) the terms cover, counting a term only if it lies inside the word
+    or spans it whole: a term straddling the word's edge (层党 across 基层|党组织) shares letters, not meaning."""
+    inside: set[int] = set()
+    for start, end, _ in found:
+        if start <= w0 and w1 <= end:
+            return w1 - w0
+        if w0 <= start and end <= w1:
+            inside.update(range(start, end))
+    return len(inside)
+
+
+def _word_spans(normalised: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The passage words (normalised offsets) mostly covered by terms, stop words left out."""
+    if not found:
+        return []
+    starts = sorted({start for start, _, _ in found})
+    spans = []
+    for block in _BLOCK.finditer(normalised):
+        b0, b1 = block.span()
+        i = bisect_right(starts, b1 - 1)
+        if not i or starts[i - 1] < b0:  # no term starts in this block
+            continue
+        in_block = [f for f in found if f[0] < b1 and f[1] > b0]
+        w0 = b0
+        for end in _word_ends(block.group()):
+            w1 = b0 + end
+            if normalised[w0:w1] not in _STOP_WORDS and 2 * _covered(w0, w1, in_block) >= w1 - w0:
+                spans.append((w0, w1))
+            w0 = w1
+    return spans
 
 
 # --- terms, runs and the best sentence ---------------------------------------------------------------------------
@@ -164,13 +229,14 @@ def highlight(
         sentences: `split_sentences(text)` when already known (the index stores them).
 
     Returns:
-        The best sentence, the query terms found, and the merged spans where they occur.
+        The best sentence, the query terms found, and the merged spans of the words they mark.
     """
     normalised, offsets = _normalised_with_offsets(text, matchable)
     found = _find_all(normalised, query_terms)
     runs = _merge([(start, end) for start, end, _ in found])
-    # Mapping back may join runs (the "(株)" of ㈱ are three characters from one), so merge again.
-    spans = _merge([(offsets[s], offsets[e - 1] + 1) for s, e in runs])
+    words = _merge(_word_spans(normalised, found))
+    # Mapping back may join spans (the "(株)" of ㈱ are three characters from one), so merge again.
+    spans = _merge([(offsets[s], offsets[e - 1] + 1) for s, e in words])
     sentences = list(sentences if sentences is not None else split_sentences(text)) or [(0, len(text))]
     matched = {term for _, _, term in found}
     return Highlight(
