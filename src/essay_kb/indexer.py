@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from essay_kb.changes import Changes, CorpusFile, diff_corpus, hash_corpus
-from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay, split_sentences
+from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
 from essay_kb.embedder import Embedder
 from essay_kb.errors import EmptyCorpus, IndexMismatch, UnreadableEssay
 from essay_kb.ingest import Essay, read_essay
@@ -26,7 +26,6 @@ from essay_kb.store.embedding_cache import EmbeddingCache, text_key
 from essay_kb.store.folder import open_for_build, remove_dead_builds
 from essay_kb.store.lock import build_lock
 from essay_kb.store.manifest import BuildSpec, SkippedFile, build_differences, store_differs
-from essay_kb.store.parts import PARTS_KIND
 from essay_kb.store.vectors import Reuse, choose_store
 
 log = logging.getLogger(__name__)
@@ -87,17 +86,6 @@ def passage_text(chunk: Chunk, title: str) -> str:
     context = " › ".join([title, *chunk.section[-1:]]) if chunk.kind not in ("title", "reference") else ""
     body = f"{context}\n{chunk.text}" if context else chunk.text
     return normalize_for_search(body)
-
-
-def sentence_parts(chunk: Chunk, title: str) -> list[str]:
-    """What dense search pools for a passage (store/parts.py): each sentence under the passage's title and
-    heading; nothing for a one-sentence passage (its own vector says it all) or for a title or heading."""
-    if chunk.kind in ("title", "heading"):
-        return []
-    spans = split_sentences(chunk.text)
-    if len(spans) < 2:
-        return []
-    return [passage_text(dataclasses.replace(chunk, text=chunk.text[s:e]), title) for s, e in spans]
 
 
 @dataclass(frozen=True)
@@ -207,7 +195,6 @@ class _Rows:
     copied_from: list[int] = field(default_factory=list)  # previous generation's rows of unchanged essays
     copied_to: list[int] = field(default_factory=list)  # where they go in the new generation
     to_embed: dict[int, str] = field(default_factory=dict)  # new row → passage text
-    parts: list[tuple[int, str]] = field(default_factory=list)  # (row, sentence part text) for every row
 
 
 def _read_changed(
@@ -245,7 +232,6 @@ def _assemble(
             for chunk in chunks:
                 text = passage_text(chunk, essay.title)
                 rows.to_embed[len(rows.chunks)] = text
-                rows.parts.extend((len(rows.chunks), part) for part in sentence_parts(chunk, essay.title))
                 rows.chunks.append(chunk_row(chunk, tokenize(normalize_for_search(text))))
             rows.entries.append(EssayEntry(essay_id, essay.sha256, len(chunks), aliases))
             continue
@@ -254,10 +240,6 @@ def _assemble(
         essay_stored, old_rows, chunks_stored = stored
         rows.essays.append((*essay_stored[:-1], json.dumps(list(aliases), ensure_ascii=False)))
         rows.copied_to.extend(range(len(rows.chunks), len(rows.chunks) + len(old_rows)))
-        # Parts are derived again (their vectors come from the embedding cache): cheaper than carrying a second
-        # row mapping through every store, and an index built before parts existed gains them the same way.
-        for row, chunk in enumerate(previous.chunks.chunks(old_rows), start=len(rows.chunks)):
-            rows.parts.extend((row, part) for part in sentence_parts(chunk, essay_stored[1]))
         rows.copied_from.extend(old_rows)
         rows.chunks.extend(chunks_stored)
         rows.entries.append(EssayEntry(essay_id, essay_stored[2], len(old_rows), aliases))
@@ -290,13 +272,11 @@ def _build(
         notes.append(cache_note)
     try:
         new_vectors, embedded = embed_with_cache(list(rows.to_embed.values()), embedder, cache, progress)
-        part_vectors, _ = embed_with_cache([t for _, t in rows.parts], embedder, cache, progress)
     finally:
         cache.close()
     if rows.to_embed:
         vectors[list(rows.to_embed)] = new_vectors
-    # Cheap, and a NaN row would otherwise be published and copied onward.
-    if not (np.isfinite(vectors).all() and np.isfinite(part_vectors).all()):
+    if not np.isfinite(vectors).all():  # cheap, and a NaN row would otherwise be published and copied onward
         raise IndexMismatch("Some passage vectors are not finite numbers; nothing was written. Run "
                             "`kb index --rebuild`.")
     embed_seconds = time.perf_counter() - embed_started
@@ -314,15 +294,13 @@ def _build(
         build_seconds=round(time.perf_counter() - started, 3),
         skipped=tuple(skipped),
         vector_store=choose_store(vector_store, len(rows.chunks)).as_dict(),
-        parts=PARTS_KIND,
     )
     reuse = None
     if previous is not None:
         old_to_new = np.full(previous.vectors.count, -1, dtype=np.int64)
         old_to_new[rows.copied_from] = rows.copied_to
         reuse = Reuse(previous.vectors, old_to_new)
-    parts = (part_vectors, np.asarray([r for r, _ in rows.parts], dtype=np.int64))
-    write_generation(root, rows.essays, rows.chunks, vectors, lexical, manifest, reuse, parts)
+    write_generation(root, rows.essays, rows.chunks, vectors, lexical, manifest, reuse)
     return BuildReport(
         essays=len(rows.entries), chunks=len(rows.chunks), seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds, embedded=embedded, reused=len(rows.chunks) - embedded, changes=changes,
@@ -364,5 +342,5 @@ def compare_build(
     built = manifest.built_with
     wanted = BuildSpec(model=built.model, fingerprint=fingerprint, chunker_version=CHUNKER_VERSION,
                        max_chars=max_chars, lexical_tokenizer=lexical_tokenizer, dimension=dimension,
-                       vector_store=choose_store(vector_store, manifest.chunks).as_dict(), parts=PARTS_KIND)
+                       vector_store=choose_store(vector_store, manifest.chunks).as_dict())
     return build_differences(built, wanted), store_differs(built, wanted)

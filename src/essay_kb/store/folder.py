@@ -23,7 +23,6 @@ from essay_kb.errors import IndexMismatch, IndexMissing
 from essay_kb.lexical import BM25_FOLDER, LexicalIndex
 from essay_kb.store.chunks import DB_FILE, ChunkDB, ChunkRow, EssayRow, write_chunk_db
 from essay_kb.store.manifest import MANIFEST_FILE, Manifest, check_files, file_problems, file_record, read_manifest
-from essay_kb.store.parts import open_pooled, write_parts
 from essay_kb.store.vectors import (
     Reuse,
     StoreSpec,
@@ -113,13 +112,11 @@ def write_generation(
     lexical: LexicalIndex,
     manifest: Manifest,
     reuse: Reuse | None = None,
-    parts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Path:
     """Write a complete generation and make it current (growing `reuse`'s HNSW graph rather than rebuilding it).
 
     The generation that was current stays on disk (a reader that has just read the pointer may still be
-    opening it); older ones and dead builds' leftovers are removed. `parts` are (part vectors, their passage
-    rows), see store/parts.py.
+    opening it); older ones and dead builds' leftovers are removed.
     """
     root.mkdir(parents=True, exist_ok=True)
     previous = current_generation(root)
@@ -129,8 +126,6 @@ def write_generation(
     write_chunk_db(partial / DB_FILE, essays, chunks)
     spec = build_store(vectors, StoreSpec.from_dict(manifest.vector_store), partial, reuse)
     lexical.save(partial)
-    if parts is not None:
-        write_parts(partial, *parts)
     written = sorted(p for p in partial.rglob("*") if p.is_file())
     unchecked = unchecked_files(spec)
     files = {p.relative_to(partial).as_posix(): file_record(p) for p in written
@@ -222,7 +217,7 @@ class StoredIndex:
         # verify every checksum.
         check_files(folder, manifest, checksums)
         try:
-            vectors = open_pooled(folder, open_store(folder, StoreSpec.from_dict(manifest.vector_store)))
+            vectors = open_store(folder, StoreSpec.from_dict(manifest.vector_store))
             chunks = ChunkDB(folder / DB_FILE)
             lexical = LexicalIndex.load(folder, manifest.lexical_tokenizer)
             if lexical.damage():

@@ -54,7 +54,6 @@ class BuildSpec:
     lexical_tokenizer: str
     dimension: int | None = None  # None: not known without loading the model (the fingerprint decides then)
     vector_store: dict[str, Any] = field(default_factory=dict)  # StoreSpec.as_dict() for the index's size
-    parts: str = ""  # the part vectors dense search pools (store/parts.py PARTS_KIND); "" for none
 
 
 def build_differences(built: BuildSpec, wanted: BuildSpec) -> list[str]:
@@ -67,7 +66,7 @@ def build_differences(built: BuildSpec, wanted: BuildSpec) -> list[str]:
         reasons.append(f"model {built.fingerprint} is now {wanted.fingerprint}")
     if wanted.dimension is not None and built.dimension != wanted.dimension:
         reasons.append(f"{built.dimension} dimensions are now {wanted.dimension}")
-    for name in ("chunker_version", "max_chars", "lexical_tokenizer", "parts"):
+    for name in ("chunker_version", "max_chars", "lexical_tokenizer"):
         if getattr(built, name) != getattr(wanted, name):
             reasons.append(f"{name} {getattr(built, name)!r} is now {getattr(wanted, name)!r}")
     return reasons
@@ -99,14 +98,13 @@ class Manifest:
     build_seconds: float = 0.0
     skipped: tuple[SkippedFile, ...] = ()
     vector_store: dict[str, Any] = field(default_factory=lambda: {"kind": "flat"})  # StoreSpec.as_dict()
-    parts: str = ""  # see BuildSpec.parts; older manifests have none, so their indexes are rebuilt
 
     @property
     def built_with(self) -> BuildSpec:
         """What this generation was built with, as one record the next build or search compares against."""
         return BuildSpec(model=self.model.name, fingerprint=self.model.fingerprint, dimension=self.model.dimension,
                          chunker_version=self.chunker_version, max_chars=self.max_chars,
-                         lexical_tokenizer=self.lexical_tokenizer, parts=self.parts,
+                         lexical_tokenizer=self.lexical_tokenizer,
                          vector_store={k: v for k, v in self.vector_store.items() if k != "collection"})
 
     def to_json(self) -> str:
@@ -129,7 +127,7 @@ class Manifest:
     def check_types(self) -> None:
         """Raise ValueError on a field of the wrong type (a hand-edited or damaged file), before anything uses it."""
         wanted = {"format_version": int, "chunks": int, "max_chars": int, "chunker_version": str,
-                  "lexical_tokenizer": str, "files": dict, "vector_store": dict, "parts": str}
+                  "lexical_tokenizer": str, "files": dict, "vector_store": dict}
         fields = {**{name: getattr(self, name) for name in wanted}, "model.dimension": self.model.dimension,
                   "model.fingerprint": self.model.fingerprint}
         types = {**wanted, "model.dimension": int, "model.fingerprint": str}
