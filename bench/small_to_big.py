@@ -6,8 +6,9 @@ Dense retrieval only, on the indexed passages (title and heading chunks left out
 search.py does). Each part is embedded under the same title › section context as its passage (passage_text),
 so a sentence keeps the topic its paragraph leaves implicit. Scorers: the passage cosine, max over parts, and
 w·max(parts) + (1 − w)·passage with w fitted on dev items only (the reader set's "dev" split when it exists,
-else the even-numbered CMRC articles) and reported on the rest. Indexes, part vectors and question vectors are
-cached under --cache, so a rerun embeds nothing.
+else the even-numbered CMRC articles) and reported on the rest. Then the default hybrid search (search.py, BM25
++ dense, fused) with the dense side scored by passage vectors and by pooled sentence parts, and its cost. Indexes,
+part vectors and question vectors are cached under --cache, so a rerun embeds nothing.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ import numpy as np  # noqa: E402
 from essay_kb import Config, KnowledgeBase  # noqa: E402
 from essay_kb.chunker import split_sentences  # noqa: E402
 from essay_kb.evaluate import Question, summarize  # noqa: E402
+from essay_kb.fusion import FusionConfig  # noqa: E402
 from essay_kb.indexer import passage_text  # noqa: E402
 from essay_kb.normalize import normalize_for_search  # noqa: E402
-from essay_kb.search import STRUCTURE_KINDS  # noqa: E402
+from essay_kb.search import STRUCTURE_KINDS, ranked_rows, search  # noqa: E402
 from retrieval import DEFAULT_DATA, write_corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,12 +261,13 @@ def main() -> None:
             for w in sorted(set(fitted[kind].values())):
                 print(row(s.label, f"{w}·max {kind} + {1 - w:.1f}·passage",
                           ranks(c, s.questions, scores(c, q, kind, w)), essay))
+    print_hybrid(corpora, sets, queries, fitted["sentence"].get("demo", 0.7))
     print_costs(corpora, cmrc_questions, args.cache)
 
 
 def print_costs(corpora: dict[str, Corpus], cmrc_questions: list[Question], cache: Path) -> None:
     print("\n| corpus | kind | passages | parts | extra MB (float32) | passage embed s | part embed s | "
-          "query embed p50 ms | passage search p50 ms | pooled search p50 ms |\n|---|---|---|---|---|---|---|---|---|---|")
+          "query embed p50 ms | passage search p50 ms | pooled search p50 ms |\n" + "|---" * 10 + "|")
     for name, c in corpora.items():
         index = c.kb.index()
         titles = index.chunks.titles()
@@ -275,6 +278,101 @@ def print_costs(corpora: dict[str, Corpus], cmrc_questions: list[Question], cach
             embed, plain, pooled = query_cost(c, sample, kind)
             print(f"| {name} | {kind} | {len(c.vectors)} | {len(rows)} | {vectors.nbytes / 2**20:.2f} | "
                   f"{passage_s:.1f} | {seconds:.1f} | {embed:.2f} | {plain:.3f} | {pooled:.3f} |")
+
+
+class PooledVectors:
+    """The index's vector store with sentence parts pooled in: a passage scores w·best sentence + (1 − w)·its
+    own cosine (a passage without parts keeps its cosine). Exact, in numpy, over the bench's cached part
+    vectors; it answers search() and cosines() like a store, so search.py runs unchanged on it."""
+
+    def __init__(self, c: Corpus, kind: str, weight: float) -> None:
+        self.store = c.kb.index().vectors
+        self.spec = self.store.spec
+        self.rows, self.parts, _ = c.parts[kind]
+        self.starts = np.flatnonzero(np.r_[True, self.rows[1:] != self.rows[:-1]])
+        self.matrix = c.vectors
+        self.weight = weight
+
+    @property
+    def count(self) -> int:
+        return self.store.count
+
+    @property
+    def dimension(self) -> int:
+        return self.store.dimension
+
+    def _scores(self, query: np.ndarray) -> np.ndarray:
+        s = self.matrix @ query
+        pooled = self.rows[self.starts]
+        best = np.maximum.reduceat(self.parts @ query, self.starts)
+        s[pooled] = self.weight * best + (1 - self.weight) * s[pooled]
+        return s
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        s = self._scores(query)
+        if allowed is not None:
+            s[~allowed] = -np.inf
+        top = np.argsort(-s, kind="stable")[:k]
+        return [(int(r), float(s[r])) for r in top if np.isfinite(s[r])]
+
+    def cosines(self, query: np.ndarray, rows: list[int]) -> np.ndarray:
+        return self._scores(query)[rows]
+
+
+def plain_and_pooled(c: Corpus, weight: float):  # type: ignore[no-untyped-def]
+    """The index as search sees it (passage vectors), and the same with pooled sentence parts."""
+    index = c.kb.index()
+    return index, replace(index, vectors=PooledVectors(c, "sentence", weight))
+
+
+def hybrid_ranks(c: Corpus, index, items: Sequence[Item], queries: np.ndarray) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+    """(passage rank, essay rank) per question in the full hybrid ranking (duplicates collapsed, as search)."""
+    passage_ranks, essay_ranks = [], []
+    for q, v in zip(items, queries, strict=True):
+        ranked, meta = ranked_rows(index, q.question, v, "hybrid", FusionConfig())
+        seen, order = set(), []
+        for cand in ranked:
+            if meta[cand.row][1] not in seen:
+                seen.add(meta[cand.row][1])
+                order.append(cand.row)
+        answer = normalize_for_search(q.answer)
+        passage_ranks.append(next((i for i, r in enumerate(order, 1) if c.chunks[r].essay_id in q.essays
+                                   and answer in normalize_for_search(c.chunks[r].text)), None))
+        essays = list(dict.fromkeys(c.chunks[r].essay_id for r in order))
+        essay_ranks.append(next((i for i, e in enumerate(essays, 1) if e in q.essays), None))
+    return passage_ranks, essay_ranks
+
+
+def print_hybrid(corpora: dict[str, Corpus], sets: list[QuestionSet], queries: dict[str, np.ndarray],
+                 weight: float) -> None:
+    """The default hybrid search (BM25 + dense, fused) with passage vectors alone and with pooled parts."""
+    print(f"\n### Hybrid search ({FusionConfig().method}, defaults): passage vectors vs pooled sentence parts "
+          f"(w={weight})\n")
+    print("| set | questions | dense side | passage R@1 | passage R@5 | passage MRR@10 | essay R@1 |\n"
+          "|---|---|---|---|---|---|---|")
+    indexes = {name: plain_and_pooled(c, weight) for name, c in corpora.items()}
+    for s in sets:
+        c = corpora[s.corpus]
+        for label, index in zip(("passage vector", "pooled parts"), indexes[s.corpus], strict=True):
+            print(row(s.label, label, hybrid_ranks(c, index, s.questions, queries[s.label]), True))
+    print("\n| corpus, questions, hybrid k=5 | dense side | query embedding p50 | search p50 (after the embedding) |"
+          " ratio |\n|---|---|---|---|---|")
+    samples = {"demo": read_seed() * 3, "cmrc": [q for s in sets if s.label == "CMRC all" for q in s.questions][:300]}
+    for name, questions in samples.items():
+        c = corpora[name]
+        embed_ms: dict[int, list[float]] = {0: [], 1: []}
+        search_ms: dict[int, list[float]] = {0: [], 1: []}
+        for q in questions:  # interleaved, so load from other work on the machine hits both alike
+            for i, index in enumerate(indexes[name]):
+                t0 = time.perf_counter()
+                v = c.kb.embedder.embed_query(normalize_for_search(q.question))
+                t1 = time.perf_counter()
+                search(index, q.question, v, 5)
+                embed_ms[i].append((t1 - t0) * 1000)
+                search_ms[i].append((time.perf_counter() - t1) * 1000)
+        for i, label in enumerate(("passage vector", "pooled parts (numpy, exact)")):
+            embed, cost = statistics.median(embed_ms[i]), statistics.median(search_ms[i])
+            print(f"| {name}, {len(questions)} | {label} | {embed:.2f} ms | {cost:.2f} ms | {cost / embed:.1%} |")
 
 
 def read_seed() -> list[Question]:
