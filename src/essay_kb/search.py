@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from essay_kb import confidence as calibration
 from essay_kb.chunker import Chunk
 from essay_kb.fusion import Candidate, FusionConfig, fuse, rank_of
 from essay_kb.highlight import Highlight, highlight
@@ -55,6 +56,8 @@ class Hit:
     duplicates: tuple[Place, ...] = ()
     before: tuple[Chunk, ...] = field(default=())  # preceding paragraphs of the same section, in order
     after: tuple[Chunk, ...] = field(default=())
+    # P(this passage answers the question), calibrated (confidence.py); None in lexical mode (no cosine).
+    confidence: float | None = None
 
     @property
     def matched_phrases(self) -> tuple[str, ...]:
@@ -73,7 +76,8 @@ class Hit:
         c = self.chunk
         h = self.highlight
         return {
-            "rank": self.rank, "score": round(self.score, 6), "essay": c.essay_id, "title": self.title,
+            "rank": self.rank, "score": round(self.score, 6), "confidence": _round(self.confidence),
+            "essay": c.essay_id, "title": self.title,
             "section": c.section_path, "paragraph": c.paragraph, "type": c.kind, "text": c.text,
             "start": c.start, "end": c.end,
             "scores": {"dense": _round(self.dense_score), "dense_rank": self.dense_rank,
@@ -198,7 +202,15 @@ def search(
                              for o in (chunks[r] for r in others)),
             before=tuple(before), after=tuple(after),
         ))
-    return hits
+    return with_confidence(hits, calibration.question_tokens(question, index.lexical.tokenizer), mode)
+
+
+def with_confidence(hits: list[Hit], tokens: Sequence[str], mode: str) -> list[Hit]:
+    """The hits with their calibrated confidence; lexical mode has no cosine to judge by, so none."""
+    if mode == "lexical":
+        return hits
+    return [replace(h, confidence=calibration.confidence(calibration.hit_features(
+        h.dense_score, h.highlight.terms if h.highlight else (), tokens))) for h in hits]
 
 
 def group_duplicates(ranked: Sequence[Candidate], fingerprints: dict[int, str]) -> list[tuple[Candidate, list[int]]]:

@@ -1,0 +1,62 @@
+"""How likely a hit answers its question: a logistic model over features a search already has, so a reader
+can be told "no passage answers this well" instead of being shown the least bad passage as if it fitted.
+
+The fused score cannot say this: the blend min-max normalises over each question's candidates, so the best
+candidate scores near 1.0 whatever it is. The features here are absolute (a cosine, a share of the question's
+words found in the passage) and the coefficients are fitted on labelled questions by bench/confidence.py.
+Pure functions, no model or index: search.py calls them on the hits it builds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from essay_kb.lexical import get_tokenizer
+from essay_kb.normalize import normalize_for_search
+
+FEATURES = ("cosine", "coverage")
+
+# Fitted by `python bench/confidence.py` (see BENCHMARKS.md, "Confidence — issue 14"): logistic regression on
+# (cosine, coverage) → P(the hit is the passage that answers), over CMRC 2018 trial's odd-numbered articles, with
+# the even ones held out (question AUC 0.98 there).
+INTERCEPT = -28.5777
+COEFFICIENTS = (26.7562, 11.2108)
+# Below this best confidence a question counts as unanswered. CMRC questions reuse their passage's words, so
+# readers' paraphrases score far lower; the threshold is therefore chosen by the same bench on the dev split of
+# tests/data/reader_questions.jsonl (most unanswerable flagged minus answerable flagged), its test split held out.
+THRESHOLD = 0.0084
+
+
+def question_tokens(question: str, tokenizer: str) -> tuple[str, ...]:
+    """The question's distinct words of two or more characters, in the index's tokenisation (including the
+    words the corpus never uses: those are what gives an off-topic question away)."""
+    tokens = get_tokenizer(tokenizer)(normalize_for_search(question))
+    return tuple(dict.fromkeys(t for t in tokens if len(t) > 1))
+
+
+def hit_features(cosine: float | None, found_terms: Sequence[str], tokens: Sequence[str]) -> tuple[float, float]:
+    """(cosine, coverage) of one hit.
+
+    Args:
+        cosine: the hit's cosine with the question (None counts as 0: no dense side).
+        found_terms: the question words found in its passage (`Highlight.terms`).
+        tokens: `question_tokens` of the question.
+
+    coverage is the share of the question's words the passage holds; unlike the BM25 score it does not grow
+    with the corpus's size or the question's length, so it means the same on any index.
+    """
+    wanted = set(tokens)
+    return (cosine or 0.0, len(wanted.intersection(found_terms)) / len(wanted) if wanted else 0.0)
+
+
+def confidence(features: Sequence[float]) -> float:
+    """P(answers) in [0, 1] from one hit's `hit_features`."""
+    z = INTERCEPT + sum(w * x for w, x in zip(COEFFICIENTS, features, strict=True))
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def answered(confidences: Sequence[float | None]) -> bool:
+    """Whether the best hit answers well enough to show without a warning."""
+    known = [c for c in confidences if c is not None]
+    return bool(known) and max(known) >= THRESHOLD
