@@ -26,6 +26,8 @@ COEFFICIENTS = (26.7562, 11.2108)
 # readers' paraphrases score far lower; the threshold is therefore chosen by the same bench on the dev split of
 # tests/data/reader_questions.jsonl (most unanswerable flagged minus answerable flagged), its test split held out.
 THRESHOLD = 0.0084
+# What a reader is told, above the closest passages, when the best hit is below THRESHOLD.
+NO_GOOD_ANSWER = "No passage answers this well — closest:"
 
 
 def question_tokens(question: str, tokenizer: str) -> tuple[str, ...]:
@@ -56,7 +58,12 @@ def confidence(features: Sequence[float]) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-def answered(confidences: Sequence[float | None]) -> bool:
-    """Whether the best hit answers well enough to show without a warning."""
+def answers_well(confidence: float | None) -> bool | None:
+    """Whether a hit of this confidence answers well enough to show without a warning (None: not judged)."""
+    return None if confidence is None else confidence >= THRESHOLD
+
+
+def answered(confidences: Sequence[float | None]) -> bool | None:
+    """Whether a question's best hit answers well; None when no hit was judged (lexical mode, no hits)."""
     known = [c for c in confidences if c is not None]
-    return bool(known) and max(known) >= THRESHOLD
+    return answers_well(max(known)) if known else None

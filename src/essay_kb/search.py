@@ -60,6 +60,14 @@ class Hit:
     confidence: float | None = None
 
     @property
+    def shown_score(self) -> str:
+        """The score a reader sees: the confidence, or in lexical mode the raw BM25 score; never the fused
+        score, whose min-max normalisation gives the best candidate ~1.0 whether it answers or not."""
+        if self.confidence is not None:
+            return f"confidence {self.confidence:.3f}"
+        return f"BM25 {self.lexical_score or 0.0:.2f}"
+
+    @property
     def matched_phrases(self) -> tuple[str, ...]:
         """The question's words as they stand in the passage (merged spans), distinct, in reading order."""
         spans = self.highlight.term_spans if self.highlight else ()
@@ -77,6 +85,7 @@ class Hit:
         h = self.highlight
         return {
             "rank": self.rank, "score": round(self.score, 6), "confidence": _round(self.confidence),
+            "answered": calibration.answers_well(self.confidence),
             "essay": c.essay_id, "title": self.title,
             "section": c.section_path, "paragraph": c.paragraph, "type": c.kind, "text": c.text,
             "start": c.start, "end": c.end,
