@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from essay_kb.lexical import get_tokenizer
-from essay_kb.normalize import normalize_for_search
+from essay_kb import lexical
 
 FEATURES = ("cosine", "coverage")
 
@@ -33,8 +32,7 @@ NO_GOOD_ANSWER = "No passage answers this well — closest:"
 def question_tokens(question: str, tokenizer: str) -> tuple[str, ...]:
     """The question's distinct words of two or more characters, in the index's tokenisation (including the
     words the corpus never uses: those are what gives an off-topic question away)."""
-    tokens = get_tokenizer(tokenizer)(normalize_for_search(question))
-    return tuple(dict.fromkeys(t for t in tokens if len(t) > 1))
+    return tuple(dict.fromkeys(t for t in lexical.question_tokens(question, tokenizer) if len(t) > 1))
 
 
 def hit_features(cosine: float | None, found_terms: Sequence[str], tokens: Sequence[str]) -> tuple[float, float]:
