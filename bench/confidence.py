@@ -25,6 +25,7 @@ from sklearn.metrics import roc_auc_score
 from essay_kb import Config, KnowledgeBase
 from essay_kb import confidence as calibration
 from essay_kb.evaluate import Question, read_questions
+from essay_kb.lexical import LexicalIndex
 from essay_kb.normalize import normalize_for_search
 from essay_kb.search import Hit, SearchFilter, search
 from retrieval import DEFAULT_DATA, write_corpus
@@ -43,17 +44,20 @@ def answers(hit: Hit, q: Question) -> bool:
     return hit.chunk.essay_id == q.essay and normalize_for_search(q.answer) in normalize_for_search(hit.chunk.text)
 
 
-def rows(hits: Sequence[Hit], q: Question, tokenizer: str) -> list[list[float]]:
+def rows(hits: Sequence[Hit], q: Question, lexical: LexicalIndex) -> list[list[float]]:
     """One feature row per hit: the shipped features, then the ones tried and left out."""
-    tokens = calibration.question_tokens(q.question, tokenizer)
+    tokens = calibration.question_tokens(q.question, lexical.tokenizer)
+    weights = lexical.idf(tokens)
     cosines = [h.dense_score or 0.0 for h in hits]
     top_bm25 = max((h.lexical_score or 0.0) for h in hits) or 1.0
     out = []
     for i, h in enumerate(hits):
         others = cosines[:i] + cosines[i + 1 :]
         lead = cosines[i] - max(others) if others else 0.0  # how far it stands above the other hits
-        shipped = calibration.hit_features(h.dense_score, h.highlight.terms if h.highlight else (), tokens)
-        out.append([*shipped, lead, h.score, h.lexical_score or 0.0, (h.lexical_score or 0.0) / top_bm25,
+        found = h.highlight.terms if h.highlight else ()
+        shipped = calibration.hit_features(h.dense_score, found, tokens, weights)
+        plain = calibration.hit_features(h.dense_score, found, tokens, [1.0] * len(tokens))[1]
+        out.append([*shipped, plain, lead, h.score, h.lexical_score or 0.0, (h.lexical_score or 0.0) / top_bm25,
                     1 / (h.dense_rank or 100), 1 / (h.lexical_rank or 100)])
     return out
 
@@ -65,13 +69,13 @@ def collect(kb: KnowledgeBase, questions: Sequence[Question], vectors: np.ndarra
     data: dict[str, list] = {"pos_x": [], "pos_y": [], "pos_q": [], "neg_x": [], "neg_q": []}
     for i, (q, v) in enumerate(zip(questions, vectors, strict=True)):
         full = search(index, q.question, v, K)
-        for h, x in zip(full, rows(full, q, kb.config.lexical_tokenizer), strict=True):
+        for h, x in zip(full, rows(full, q, index.lexical), strict=True):
             data["pos_x"].append(x)
             data["pos_y"].append(int(answers(h, q)))
             data["pos_q"].append(i)
         flt = SearchFilter(essays=tuple(e for e in essays if e != q.essay))
         without = search(index, q.question, v, K, flt=flt)
-        data["neg_x"].append(rows(without, q, kb.config.lexical_tokenizer)[0])
+        data["neg_x"].append(rows(without, q, index.lexical)[0])
         data["neg_q"].append(i)
     return data
 
@@ -126,12 +130,12 @@ def reader_rows(kb: KnowledgeBase) -> list[dict]:
     path = ROOT / "tests/data/reader_questions.jsonl"
     if not path.exists():
         return []
-    out = []
+    out, lexical = [], kb.index().lexical
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             hits = kb.ask(r["question"], K)
-            out.append({**r, "x": np.asarray(rows(hits, Question(r["question"], ""), kb.config.lexical_tokenizer))})
+            out.append({**r, "x": np.asarray(rows(hits, Question(r["question"], ""), lexical))})
     return out
 
 
@@ -210,10 +214,11 @@ def main() -> None:
     reader = reader_rows(demo)
     print("| features | CMRC question AUC (held-out) | CMRC hit AUC (held-out) | CMRC threshold | CMRC unanswerable "
           "flagged | CMRC answerable flagged | reader dev AUC | reader test AUC |\n|---|---|---|---|---|---|---|---|")
-    names = [*calibration.FEATURES, "lead over the other hits", "fused", "bm25", "bm25/top", "1/dense rank",
-             "1/lexical rank"]
-    variants = {"cosine": [0], "fused": [3], "shipped: " + " + ".join(calibration.FEATURES): [0, 1],
-                "cosine + coverage + lead": [0, 1, 2], "all: " + " + ".join(names): list(range(len(names)))}
+    names = ["cosine", "IDF-weighted coverage", "plain coverage", "lead over the other hits", "fused", "bm25",
+             "bm25/top", "1/dense rank", "1/lexical rank"]
+    variants = {"cosine": [0], "fused": [4], "cosine + plain coverage": [0, 2],
+                "shipped: cosine + IDF-weighted coverage": [0, 1], "cosine + IDF-weighted coverage + lead": [0, 1, 3],
+                "all: " + " + ".join(names): list(range(len(names)))}
     fitted = {}
     for label, cols in variants.items():
         model, threshold, line = fit_and_score(d, train, cols, label)

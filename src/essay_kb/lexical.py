@@ -7,6 +7,7 @@ choice of tokeniser is measured on CMRC 2018 trial by bench/lexical.py (see BENC
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
@@ -138,6 +139,18 @@ class LexicalIndex:
         """The question's tokens that occur in the corpus, in question order, without repeats."""
         vocab = self._bm25.vocab_dict
         return list(dict.fromkeys(t for t in question_tokens(question, self.tokenizer) if t in vocab))
+
+    def idf(self, terms: Sequence[str]) -> list[float]:
+        """BM25's inverse document frequency of each term; a term no chunk holds gets the highest (df 0).
+
+        bm25s keeps only the final score matrix, term-major: a term's column length is its document frequency.
+        """
+        indptr, vocab, n = self._bm25.scores["indptr"], self._bm25.vocab_dict, self.count
+        out = []
+        for t in terms:
+            df = int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0
+            out.append(math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every chunk row (zeros when no question term occurs in the corpus)."""

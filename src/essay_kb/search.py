@@ -211,15 +211,17 @@ def search(
                              for o in (chunks[r] for r in others)),
             before=tuple(before), after=tuple(after),
         ))
-    return with_confidence(hits, calibration.question_tokens(question, index.lexical.tokenizer), mode)
+    return with_confidence(hits, question, index.lexical, mode)
 
 
-def with_confidence(hits: list[Hit], tokens: Sequence[str], mode: str) -> list[Hit]:
+def with_confidence(hits: list[Hit], question: str, lexical_index: LexicalIndex, mode: str) -> list[Hit]:
     """The hits with their calibrated confidence; lexical mode has no cosine to judge by, so none."""
-    if mode == "lexical":
+    if mode == "lexical" or not hits:
         return hits
+    tokens = calibration.question_tokens(question, lexical_index.tokenizer)
+    weights = lexical_index.idf(tokens)
     return [replace(h, confidence=calibration.confidence(calibration.hit_features(
-        h.dense_score, h.highlight.terms if h.highlight else (), tokens))) for h in hits]
+        h.dense_score, h.highlight.terms if h.highlight else (), tokens, weights))) for h in hits]
 
 
 def group_duplicates(ranked: Sequence[Candidate], fingerprints: dict[int, str]) -> list[tuple[Candidate, list[int]]]:
