@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.shared import current_kb, escaped_block, md, passage_html
 from essay_kb.chunker import CHUNK_KINDS
+from essay_kb.confidence import NO_GOOD_ANSWER, answered
 from essay_kb.errors import EssayKBError
 from essay_kb.search import MODES, STRUCTURE_KINDS, Hit, SearchFilter
 
@@ -20,6 +21,8 @@ def explain(hit: Hit) -> str:
     if hit.lexical_score is not None:
         rows.append(f"| BM25 | {hit.lexical_score:.2f} | {hit.lexical_rank or '—'} |")
     rows.append(f"| fused | {hit.score:.3f} | {hit.rank} |")
+    if hit.confidence is not None:
+        rows.append(f"| confidence (calibrated) | {hit.confidence:.3f} | |")
     terms = "、".join(hit.matched_phrases) or "none"
     return "\n".join(rows) + f"\n\nMatched words: {md(terms)}"
 
@@ -27,7 +30,7 @@ def explain(hit: Hit) -> str:
 def render_hit(hit: Hit) -> None:
     with st.container(border=True):
         st.markdown(f"**{hit.rank}.** {md(hit.citation)}")
-        st.caption(f"{hit.chunk.kind} · score {hit.score:.3f}")
+        st.caption(f"{hit.chunk.kind} · {hit.shown_score}")
         st.markdown(f"<div class='passage'>{passage_html(hit)}</div>", unsafe_allow_html=True)
         for place in hit.duplicates:
             st.caption(f"Also in: {md(place.title)} › {md(place.section)}")
@@ -77,6 +80,8 @@ def ask_page() -> None:
     remember(question)
     if not hits:
         st.info("No passage matches. Try other words, another retrieval mode, or fewer filters.")
+    elif answered([h.confidence for h in hits]) is False:
+        st.warning(NO_GOOD_ANSWER)
     for hit in hits:
         render_hit(hit)
 

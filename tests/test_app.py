@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from essay_kb import KnowledgeBase
+from essay_kb.confidence import NO_GOOD_ANSWER
 from essay_kb.store import current_generation
 from essay_kb.store.lock import build_lock
 
@@ -245,3 +246,16 @@ def test_rebuild_page_shows_file_names_as_typed(monkeypatch, kb_copy: KnowledgeB
     rendered = rendered_markdown(at)
     assert_no_link_or_image(rendered)
     assert f"Added: {name}" in visible_text(rendered)
+
+
+def test_ask_page_says_when_no_passage_answers_and_shows_confidence(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.text_input[0].input("城市交通拥堵应该怎么治理？").run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [NO_GOOD_ANSWER]
+    captions = [str(c.value) for c in at.caption]
+    assert any("confidence 0.0" in c for c in captions) and not any("1.000" in c for c in captions)
+    at.text_input[0].input("如何提升基层党员干部的素质？").run()
+    assert not at.exception
+    assert not at.warning
+    assert any("confidence" in str(c.value) for c in at.caption)

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from essay_kb.changes import Changes
 from essay_kb.chunker import CHUNK_KINDS
+from essay_kb.confidence import NO_GOOD_ANSWER, answered
 from essay_kb.config import SETTINGS, load_config
 from essay_kb.errors import EssayKBError
 from essay_kb.evaluate import read_questions
@@ -121,7 +122,8 @@ def _explain(hit: Hit) -> str:
     dense = "—" if hit.dense_rank is None else f"cosine {hit.dense_score:.3f} (rank {hit.dense_rank})"
     lexical = "—" if hit.lexical_rank is None else f"BM25 {hit.lexical_score:.2f} (rank {hit.lexical_rank})"
     terms = "、".join(hit.matched_phrases) or "none"
-    return f"   why: dense {dense}; lexical {lexical}; fused {hit.score:.3f}; matched terms: {terms}"
+    sure = "" if hit.confidence is None else f"; confidence {hit.confidence:.3f}"
+    return f"   why: dense {dense}; lexical {lexical}; fused {hit.score:.3f}{sure}; matched terms: {terms}"
 
 
 def cmd_ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
@@ -132,9 +134,11 @@ def cmd_ask(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         return 0
     if not hits:
         out.print("no passage matches; try other words, another --mode, or fewer filters")
+    elif answered([h.confidence for h in hits]) is False:
+        out.print(NO_GOOD_ANSWER, style="yellow", markup=False)
     for hit in hits:
         out.print(Text.assemble((f"{hit.rank}. ", "bold"), (hit.citation, "cyan"),
-                                (f"  {hit.chunk.kind} · {hit.score:.3f}", "dim")))
+                                (f"  {hit.chunk.kind} · {hit.shown_score}", "dim")))
         if args.explain:
             out.print(_explain(hit), style="dim", markup=False)
         for before in hit.before:

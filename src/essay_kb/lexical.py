@@ -7,9 +7,10 @@ choice of tokeniser is measured on CMRC 2018 trial by bench/lexical.py (see BENC
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import bm25s
@@ -80,6 +81,13 @@ def get_tokenizer(name: str) -> Tokenizer:
         raise EssayKBError(f"Unknown lexical tokenizer {name!r}; choose one of {sorted(TOKENIZERS)}.") from None
 
 
+@lru_cache(maxsize=256)
+def question_tokens(question: str, tokenizer: str) -> tuple[str, ...]:
+    """A question's tokens. Cached: one search tokenises its question twice (BM25 terms here, the coverage of
+    confidence.py), and jieba is the costliest step of a search after the embedding."""
+    return tuple(get_tokenizer(tokenizer)(normalize_for_search(question)))
+
+
 class LexicalIndex:
     """BM25 scores of every chunk for a question; row i is chunk row i of the chunk database."""
 
@@ -130,7 +138,19 @@ class LexicalIndex:
     def query_terms(self, question: str) -> list[str]:
         """The question's tokens that occur in the corpus, in question order, without repeats."""
         vocab = self._bm25.vocab_dict
-        return list(dict.fromkeys(t for t in self._tokenize(normalize_for_search(question)) if t in vocab))
+        return list(dict.fromkeys(t for t in question_tokens(question, self.tokenizer) if t in vocab))
+
+    def idf(self, terms: Sequence[str]) -> list[float]:
+        """BM25's inverse document frequency of each term; a term no chunk holds gets the highest (df 0).
+
+        bm25s keeps only the final score matrix, term-major: a term's column length is its document frequency.
+        """
+        indptr, vocab, n = self._bm25.scores["indptr"], self._bm25.vocab_dict, self.count
+        out = []
+        for t in terms:
+            df = int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0
+            out.append(math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every chunk row (zeros when no question term occurs in the corpus)."""

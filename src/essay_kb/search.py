@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from essay_kb import confidence as calibration
 from essay_kb.chunker import Chunk
 from essay_kb.fusion import Candidate, FusionConfig, fuse, rank_of
 from essay_kb.highlight import Highlight, highlight
@@ -55,6 +56,16 @@ class Hit:
     duplicates: tuple[Place, ...] = ()
     before: tuple[Chunk, ...] = field(default=())  # preceding paragraphs of the same section, in order
     after: tuple[Chunk, ...] = field(default=())
+    # P(this passage answers the question), calibrated (confidence.py); None in lexical mode (no cosine).
+    confidence: float | None = None
+
+    @property
+    def shown_score(self) -> str:
+        """The score a reader sees: the confidence, or in lexical mode the raw BM25 score; never the fused
+        score, whose min-max normalisation gives the best candidate ~1.0 whether it answers or not."""
+        if self.confidence is not None:
+            return f"confidence {self.confidence:.3f}"
+        return f"BM25 {self.lexical_score or 0.0:.2f}"
 
     @property
     def matched_phrases(self) -> tuple[str, ...]:
@@ -73,7 +84,9 @@ class Hit:
         c = self.chunk
         h = self.highlight
         return {
-            "rank": self.rank, "score": round(self.score, 6), "essay": c.essay_id, "title": self.title,
+            "rank": self.rank, "score": round(self.score, 6), "confidence": _round(self.confidence),
+            "answered": calibration.answers_well(self.confidence),
+            "essay": c.essay_id, "title": self.title,
             "section": c.section_path, "paragraph": c.paragraph, "type": c.kind, "text": c.text,
             "start": c.start, "end": c.end,
             "scores": {"dense": _round(self.dense_score), "dense_rank": self.dense_rank,
@@ -198,7 +211,17 @@ def search(
                              for o in (chunks[r] for r in others)),
             before=tuple(before), after=tuple(after),
         ))
-    return hits
+    return with_confidence(hits, question, index.lexical, mode)
+
+
+def with_confidence(hits: list[Hit], question: str, lexical_index: LexicalIndex, mode: str) -> list[Hit]:
+    """The hits with their calibrated confidence; lexical mode has no cosine to judge by, so none."""
+    if mode == "lexical" or not hits:
+        return hits
+    tokens = calibration.question_tokens(question, lexical_index.tokenizer)
+    weights = lexical_index.idf(tokens)
+    return [replace(h, confidence=calibration.confidence(calibration.hit_features(
+        h.dense_score, h.highlight.terms if h.highlight else (), tokens, weights))) for h in hits]
 
 
 def group_duplicates(ranked: Sequence[Candidate], fingerprints: dict[int, str]) -> list[tuple[Candidate, list[int]]]:
