@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from essay_kb import KnowledgeBase
-from essay_kb.confidence import NO_GOOD_ANSWER, THRESHOLD, answered
+from essay_kb.confidence import NO_GOOD_ANSWER, THRESHOLD, answered, cross_lingual
 
 READER = Path(__file__).parent / "data" / "reader_questions.jsonl"
 ANSWERED = "如何提升基层党员干部的素质？"
@@ -45,7 +45,8 @@ def test_reader_test_split_flags_nine_in_ten_unanswerable_and_few_chinese_answer
     rows = [json.loads(x) for x in READER.read_text(encoding="utf-8").splitlines() if x.strip()]
     test = [r for r in rows if r["split"] == "test"]
     flagged = {r["question"]: answered([h.confidence for h in demo_kb.ask(r["question"], 5)]) is False for r in test}
-    unanswerable = [q for q, f in flagged.items() if any(r["question"] == q and r["answer"] is None for r in test)]
+    # English questions are not judged (see the test below), so they are neither flagged nor counted here.
+    unanswerable = [r["question"] for r in test if r["answer"] is None and not cross_lingual(r["question"])]
     chinese = [r["question"] for r in test if r["answer"] is not None and r["lang"] != "en"]
     assert sum(flagged[q] for q in unanswerable) >= 0.9 * len(unanswerable), unanswerable
     assert sum(flagged[q] for q in chinese) <= 0.1 * len(chinese), [q for q in chinese if flagged[q]]
@@ -63,3 +64,11 @@ def test_kb_ask_says_when_nothing_answers_and_json_carries_the_confidence(capsys
     assert main(["ask", "城市交通拥堵应该怎么治理？", "-k", "2", "--json", *where]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert all(0.0 <= h["confidence"] < THRESHOLD and h["answered"] is False for h in hits)
+
+
+def test_english_questions_are_not_judged_and_show_their_cosine(seed_kb: KnowledgeBase) -> None:
+    # No calibration data in English: every English question would be flagged, answerable or not.
+    hits = seed_kb.ask("How can grassroots Party organisations improve the quality of their members?", 3)
+    assert hits and all(h.confidence is None for h in hits)
+    assert answered([h.confidence for h in hits]) is None
+    assert all(h.shown_score.startswith("cosine 0.") for h in hits)

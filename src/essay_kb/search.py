@@ -65,6 +65,8 @@ class Hit:
         score, whose min-max normalisation gives the best candidate ~1.0 whether it answers or not."""
         if self.confidence is not None:
             return f"confidence {self.confidence:.3f}"
+        if self.lexical_score is None or (self.dense_score is not None and not self.lexical_score):
+            return f"cosine {self.dense_score or 0.0:.3f}"  # a question in another language: not judged
         return f"BM25 {self.lexical_score or 0.0:.2f}"
 
     @property
@@ -215,8 +217,9 @@ def search(
 
 
 def with_confidence(hits: list[Hit], question: str, lexical_index: LexicalIndex, mode: str) -> list[Hit]:
-    """The hits with their calibrated confidence; lexical mode has no cosine to judge by, so none."""
-    if mode == "lexical" or not hits:
+    """The hits with their calibrated confidence; lexical mode has no cosine to judge by, and a question in
+    Latin script over Chinese essays has no shared words, so neither is judged (confidence None)."""
+    if mode == "lexical" or not hits or calibration.cross_lingual(question):
         return hits
     tokens = calibration.question_tokens(question, lexical_index.tokenizer)
     weights = lexical_index.idf(tokens)
