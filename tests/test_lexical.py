@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from essay_kb import KnowledgeBase
-from essay_kb.lexical import TOKENIZERS, LexicalIndex, bigram_tokens, jieba_tokens
+from essay_kb.lexical import TOKENIZERS, LexicalIndex, bigram_tokens, jieba_tokens, latin_share, meaningful_terms
 
 
 def seed_texts(kb: KnowledgeBase) -> list[str]:
@@ -63,3 +63,15 @@ def test_filter_mask_keeps_only_allowed_rows(seed_kb: KnowledgeBase) -> None:
     allowed = np.array([t.startswith("[") for t in texts])
     found = lexical.search("党组织建设", 10, allowed)
     assert found and all(texts[r].startswith("[") for r, _ in found)
+
+
+def test_english_stop_words_are_dropped_and_other_terms_kept() -> None:
+    terms = ["what", "do", "the", "party", "党组织", "2015"]
+    assert meaningful_terms(terms) == ["party", "党组织", "2015"]
+    assert meaningful_terms(["党组织", "建设"]) == ["党组织", "建设"]
+
+
+def test_a_question_is_latin_text_by_words_not_letters() -> None:
+    assert latin_share("MIT OpenCourseWare指什么？") < 0.5  # a Chinese question naming an English name
+    assert latin_share("What does 党建 mean in this essay?") > 0.5
+    assert latin_share("基层党组织可以搭建哪些平台来服务群众？") == 0.0

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from essay_kb.normalize import text_fingerprint
 from essay_kb.references import (
     Reference,
+    entry_fingerprint,
     parse_reference,
     reference_key,
     same_work,
@@ -175,3 +177,14 @@ def test_title_matches_an_essay_title(seed_references: dict[int, Reference]) -> 
     assert title_matches(seed_references[3], "建设三型高校基层党组织实践策略研究:以对外汉语教学工作为例")
     assert not title_matches(seed_references[3], "新常态下基层党组织建设")
     assert not title_matches(seed_references[3], "")
+
+
+def test_one_entry_numbered_differently_in_two_essays_has_one_fingerprint() -> None:
+    corpus = SEED.parent
+    lines = [line.strip() for path in (SEED, corpus / "demo" / "nongcun-jiceng-dangjian.txt")
+             for line in path.read_text(encoding="utf-8").splitlines() if "赵璐" in line]
+    assert [line[:3] for line in lines] == ["[4]", "[2]"]
+    assert entry_fingerprint(lines[0]) == entry_fingerprint(lines[1]) == entry_fingerprint("［7］" + lines[1][3:])
+    assert entry_fingerprint(lines[0]) != entry_fingerprint("[4]周文静.数字化背景下基层党建工作创新路径探析[J].")
+    # Text that is not labelled keeps its ordinary fingerprint.
+    assert entry_fingerprint(lines[0][3:]) == text_fingerprint(lines[0][3:])

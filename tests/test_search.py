@@ -88,5 +88,7 @@ def test_seed_question_set_meets_its_floor(seed_kb: KnowledgeBase) -> None:
 def test_english_questions_are_not_dragged_down_by_the_lexical_side(seed_kb: KnowledgeBase) -> None:
     questions = read_questions(DATA / "seed_questions_en.jsonl")
     hybrid = seed_kb.evaluate(questions, mode="hybrid")
-    assert hybrid.passage == seed_kb.evaluate(questions, mode="dense").passage
-    assert hybrid.passage["recall@5"] >= 0.5
+    dense = seed_kb.evaluate(questions, mode="dense")
+    # Hybrid may only do better than the dense side alone (its role prior lifts body text over references).
+    assert all(hybrid.passage[m] >= dense.passage[m] for m in dense.passage), (hybrid.passage, dense.passage)
+    assert hybrid.passage["recall@5"] >= 0.8

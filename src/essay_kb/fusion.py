@@ -33,6 +33,19 @@ class FusionConfig:
     rrf_k: int = 60
     dense_weight: float = 0.5  # blend: weight of the normalised dense score; rrf: weight of the dense rank term
     depth: int = 50  # candidates fetched from each retriever before fusing
+    # Passage roles (issue 14): the fused score of a chunk of these kinds is multiplied by its weight, so a
+    # 参考文献 entry or a keyword line, which repeat a question's words without answering it, stands below the
+    # body text. 0 leaves the kind out of the ranking. A question that asks about that role lifts its weight
+    # (search.asked_roles). 0.3, chosen on the dev split of tests/data/reader_questions.jsonl by
+    # bench/reader_questions.py (0.1-0.3 tie there; 0.5 and 0.7 lose English questions to references).
+    kind_weights: tuple[tuple[str, float], ...] = (("reference", 0.3), ("keywords", 0.3))
+    role_questions: bool = True  # a question about sources, keywords or the abstract lifts that role's weight
+    # BM25's first row keeps weight 1: the query quotes that entry (a cited title pasted in). Costs nothing on
+    # the dev questions and keeps such a reference first instead of below the top 10 (bench/reader_questions.py).
+    lexical_top_exempt: bool = True
+    # Latin words of a question count in BM25 only against Latin-script content passages (an English question
+    # over Chinese essays otherwise matches English abstracts and citations); English stop words never count.
+    cross_language: bool = True
 
 
 def rank_of(rows: Sequence[int]) -> dict[int, int]:
@@ -42,6 +55,12 @@ def rank_of(rows: Sequence[int]) -> dict[int, int]:
 def _min_max(values: np.ndarray) -> np.ndarray:
     spread = float(values.max() - values.min()) if len(values) else 0.0
     return (values - values.min()) / spread if spread > 0 else np.zeros_like(values)
+
+
+def weigh(candidates: Sequence[Candidate], weights: Sequence[float]) -> list[Candidate]:
+    """Candidates (best first) with fused scores multiplied by their weight, re-sorted; weight 0 leaves one out."""
+    weighed = [c._replace(fused_score=c.fused_score * w) for c, w in zip(candidates, weights, strict=True) if w > 0]
+    return sorted(weighed, key=lambda c: -c.fused_score)
 
 
 def fuse(candidates: Sequence[Candidate], config: FusionConfig) -> list[Candidate]:

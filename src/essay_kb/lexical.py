@@ -64,6 +64,42 @@ def jieba_bigram_tokens(text: str) -> list[str]:
     return jieba_tokens(text) + [t for t in bigram_tokens(text) if len(t) == 2 and _cjk(t)]
 
 
+@cache
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop-word list (a maintained list; scikit-learn comes with sentence-transformers).
+    Loaded on the first question with Latin words, so a Chinese question never pays the import."""
+    from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+_LATIN_LETTER = re.compile(r"[a-z]")
+
+
+def is_latin_word(term: str) -> bool:
+    """A token with Latin letters ("party", "web2.0"); numbers ("2018") are shared by every script."""
+    return term.isascii() and _LATIN_LETTER.search(term) is not None
+
+
+def meaningful_terms(terms: Sequence[str]) -> list[str]:
+    """Query terms without English stop words: "the", "what", "does" match any English line and mean nothing."""
+    if not any(is_latin_word(t) for t in terms):
+        return list(terms)
+    stop = english_stop_words()
+    return [t for t in terms if t not in stop]
+
+
+_LATIN_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+
+
+def latin_share(text: str) -> float:
+    """Latin words against ideographs (one ideograph is about one word): 0 for Chinese prose, 1 for English.
+    Counted by words, not letters, so "MIT OpenCourseWare指什么？" is Chinese and "What does 党建 mean?" is not."""
+    latin = len(_LATIN_WORD.findall(text))
+    cjk = sum(len(run) for run in _CJK_RUN.findall(text) if _cjk(run))
+    return latin / (latin + cjk) if latin + cjk else 0.0
+
+
 TOKENIZERS: dict[str, Tokenizer] = {
     "bigram": bigram_tokens,
     "jieba": jieba_tokens,

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from essay_kb.normalize import normalize_for_search
+from essay_kb.normalize import normalize_for_search, text_fingerprint
 
 __all__ = [
     "Reference",
+    "entry_fingerprint",
     "parse_reference",
     "reference_key",
     "same_work",
@@ -56,6 +57,8 @@ class Reference:
 # the folded text can be cut from the original.
 _WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
+# Any list label an entry may carry ("[2]", "(2)", "〔2〕", "2.", "2、"), for telling one entry from another.
+_ANY_LABEL = re.compile(r"^\s*(?:[\[(〔【]\s*\d+\s*[\])〕】]|\d+\s*[.、)](?!\d))\s*")
 _LABEL = re.compile(r"^\s*(?:\[\s*(?P<bracket>\d+)\s*\]|(?P<dotted>\d+)\s*[.、)](?!\d))\s*")
 
 # Authors stop at the first "." (names never contain one, titles may: "Web2.0"); a digit rules a segment out as
@@ -129,6 +132,13 @@ def parse_reference(entry: str) -> Reference:
         pages=pages,
         parsed=True,
     )
+
+
+def entry_fingerprint(entry: str) -> str:
+    """`normalize.text_fingerprint` of an entry without its list label: "[2]赵璐.…" in one essay and "［4］赵璐.…"
+    in another cite one work in the same words, so a search shows them once."""
+    label = _ANY_LABEL.match(entry.translate(_WIDTH_FOLD))
+    return text_fingerprint(entry[label.end() :] if label else entry)
 
 
 def _split_authors(text: str) -> tuple[str, ...]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -10,14 +12,25 @@ import numpy as np
 
 from essay_kb import confidence as calibration
 from essay_kb.chunker import Chunk
-from essay_kb.fusion import Candidate, FusionConfig, fuse, rank_of
+from essay_kb.fusion import Candidate, FusionConfig, fuse, rank_of, weigh
 from essay_kb.highlight import Highlight, highlight
-from essay_kb.lexical import LexicalIndex
+from essay_kb.lexical import LexicalIndex, is_latin_word, latin_share, meaningful_terms
+from essay_kb.references import entry_fingerprint
 from essay_kb.store import StoredIndex, VectorStore
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 STRUCTURE_KINDS = ("title", "heading")
+# A question that asks about a passage role lets that role compete on its merits (FusionConfig.kind_weights).
+_ASKS_FOR = {
+    # "作者认为…" asks what the essay says; "作者是谁", "谁写的" ask who wrote a cited work.
+    "reference": re.compile(r"文献|出处|引用|引文|作者是|哪位作者|谁写|reference|cit(?:e|es|ed|ation)|bibliograph|"
+                            r"sources?\b|authors?\b|who wrote", re.IGNORECASE),
+    "keywords": re.compile(r"关键词|关键字|主题词|key ?words?", re.IGNORECASE),
+    "abstract": re.compile(r"摘要|提要|abstract|summary", re.IGNORECASE),
+}
+CONTENT_KINDS = ("body", "conclusion")
+LATIN_TEXT = 0.5  # text with more Latin words than ideographs is Latin text (lexical.latin_share)
 
 
 @dataclass(frozen=True)
@@ -120,11 +133,20 @@ def gather_candidates(
     query_vector: np.ndarray | None,
     depth: int,
     allowed: np.ndarray | None = None,
+    latin_content: Callable[[list[int]], set[int]] | None = None,
 ) -> list[Candidate]:
     """Over-fetch `depth` rows from each retriever in use (terms None: no BM25; no vector: no dense), and
-    score every candidate with both, so fusion sees the exact cosine of a row only BM25 found and vice versa."""
+    score every candidate with both, so fusion sees the exact cosine of a row only BM25 found and vice versa.
+
+    Args:
+        latin_content: given rows, those that are Latin-script content passages; when set, the question's
+            Latin words score only there (see cross_language_scores).
+    """
     dense = vectors.search(query_vector, depth, allowed) if query_vector is not None else []
-    lexical_scores = lexical_index.scores_for_terms(terms) if terms is not None else None
+    lexical_scores = None
+    if terms is not None:
+        lexical_scores = (cross_language_scores(lexical_index, terms, depth, latin_content) if latin_content
+                          else lexical_index.scores_for_terms(terms))
     lexical: list[tuple[int, float]] = []
     if lexical_scores is not None:
         lexical = lexical_index.top_rows(lexical_scores, depth, allowed)
@@ -136,6 +158,64 @@ def gather_candidates(
                   dense_ranks.get(row), lexical_ranks.get(row))
         for row, cos in zip(rows, cosines, strict=True)
     ]
+
+
+def cross_language_scores(
+    lexical_index: LexicalIndex, terms: Sequence[str], depth: int, latin_content: Callable[[list[int]], set[int]]
+) -> np.ndarray:
+    """BM25 where Latin words count only against Latin-script content passages: "party" in the English abstract
+    or a citation of a Chinese essay says nothing about which paragraph answers an English question."""
+    latin = [t for t in terms if is_latin_word(t)]
+    scores = lexical_index.scores_for_terms([t for t in terms if not is_latin_word(t)])
+    if not latin:
+        return scores
+    latin_scores = lexical_index.scores_for_terms(latin)
+    # Only the best rows of the Latin words can reach the candidates; check just those, the rest count nothing.
+    top = [r for r, _ in lexical_index.top_rows(latin_scores, depth)]
+    keep = np.zeros(len(scores), dtype=bool)
+    keep[list(latin_content(top))] = True
+    return scores + np.where(keep, latin_scores, 0.0).astype(scores.dtype)
+
+
+def asked_roles(question: str) -> frozenset[str]:
+    """The passage roles a question asks about (参考文献 entries for "谁写的/出处", the keyword line for 关键词)."""
+    return frozenset(kind for kind, pattern in _ASKS_FOR.items() if pattern.search(question))
+
+
+def role_weights(candidates: Sequence[Candidate], kinds: dict[int, str], question: str,
+                 fusion: FusionConfig) -> list[float] | None:
+    """Each candidate's weight from FusionConfig.kind_weights, 1 for the roles the question asks about."""
+    asked = asked_roles(question) if fusion.role_questions else frozenset()
+    weights = {kind: w for kind, w in fusion.kind_weights if kind not in asked}
+    if not weights:
+        return None
+    # BM25's best match is exempt: a query that repeats a cited title or an author's name more closely than any
+    # passage names that work ("农村基层服务型党组织建设面临的问题及应对策略" pasted from a bibliography).
+    return [1.0 if fusion.lexical_top_exempt and c.lexical_rank == 1 else weights.get(kinds[c.row], 1.0)
+            for c in candidates]
+
+
+def latin_content_rows(index: StoredIndex) -> Callable[[list[int]], set[int]]:
+    """rows → those that are body or conclusion text in Latin script, read from the texts stored for highlights."""
+
+    def latin_content(rows: list[int]) -> set[int]:
+        kinds = index.chunks.kinds_and_fingerprints(rows)
+        content = [r for r in rows if kinds[r][0] in CONTENT_KINDS]
+        texts = index.chunks.highlight_inputs(content) if content else {}
+        return {r for r, (text, _) in texts.items() if latin_share(text) > LATIN_TEXT}
+
+    return latin_content
+
+
+def cross_language(question: str, fusion: FusionConfig) -> bool:
+    """Whether a question is Latin-script text whose Latin words must find Latin passages to count. A Chinese
+    question naming "NBA" or "GDP" matches Chinese passages naming them: same language, every word counts."""
+    return fusion.cross_language and latin_share(question) > LATIN_TEXT
+
+
+def lexical_terms(lexical_index: LexicalIndex, question: str, fusion: FusionConfig) -> list[str]:
+    terms = lexical_index.query_terms(question)
+    return meaningful_terms(terms) if cross_language(question, fusion) else terms
 
 
 def rank_candidates(candidates: Sequence[Candidate], mode: str, fusion: FusionConfig) -> list[Candidate]:
@@ -166,15 +246,22 @@ def ranked_rows(
     """
     lexical_index = lexical_index or index.lexical
     if terms is None:
-        terms = lexical_index.query_terms(question)
+        terms = lexical_terms(lexical_index, question, fusion)
     if mode == "dense":
         terms = None
     candidates = gather_candidates(index.vectors, lexical_index, terms, query_vector if mode != "lexical" else None,
-                                   fusion.depth, allowed_rows(index, flt))
+                                   fusion.depth, allowed_rows(index, flt),
+                                   latin_content_rows(index) if cross_language(question, fusion) else None)
     meta = index.chunks.kinds_and_fingerprints([c.row for c in candidates])
     if not (flt and flt.kinds):
         candidates = [c for c in candidates if meta[c.row][0] not in STRUCTURE_KINDS]
-    return rank_candidates(candidates, mode, fusion), meta
+    ranked = rank_candidates(candidates, mode, fusion)
+    # Roles are a policy of the fused answer ranking; a single retriever's mode shows that retriever as it is,
+    # and a kind filter has already said which kinds the reader wants.
+    if mode == "hybrid" and not (flt and flt.kinds):
+        weights = role_weights(ranked, {r: k for r, (k, _) in meta.items()}, question, fusion)
+        ranked = ranked if weights is None else weigh(ranked, weights)
+    return ranked, meta
 
 
 def search(
@@ -190,10 +277,10 @@ def search(
     """The k best passages for a question, best first, each shown once with its other places listed."""
     fusion = fusion or FusionConfig()
     if fusion.depth < 2 * k:
-        fusion = FusionConfig(fusion.method, fusion.rrf_k, fusion.dense_weight, 2 * k)
-    terms = index.lexical.query_terms(question)  # tokenised once: BM25 and highlights use the same terms
+        fusion = dataclasses.replace(fusion, depth=2 * k)
+    terms = lexical_terms(index.lexical, question, fusion)  # tokenised once: BM25 and highlights use the same terms
     ranked, meta = ranked_rows(index, question, query_vector, mode, fusion, flt, terms=terms)
-    groups = group_duplicates(ranked, {row: fp for row, (_, fp) in meta.items()})[:k]
+    groups = group_duplicates(ranked, duplicate_keys(index, meta))[:k]
     rows = [r for best, others in groups for r in (best.row, *others)]
     chunks = dict(zip(rows, index.chunks.chunks(rows), strict=True))
     prepared = index.chunks.highlight_inputs([best.row for best, _ in groups])
@@ -225,6 +312,17 @@ def with_confidence(hits: list[Hit], question: str, lexical_index: LexicalIndex,
     weights = lexical_index.idf(tokens)
     return [replace(h, confidence=calibration.confidence(calibration.hit_features(
         h.dense_score, h.highlight.terms if h.highlight else (), tokens, weights))) for h in hits]
+
+
+def duplicate_keys(index: StoredIndex, meta: dict[int, tuple[str, str]]) -> dict[int, str]:
+    """row → what makes two candidates one result: the stored text fingerprint, and for a 参考文献 entry the
+    fingerprint without its list number ("[2]赵璐.…" and "[4]赵璐.…" are one work). Computed here from the few
+    reference candidates' text rather than stored, so indexes built before need no rebuild."""
+    keys = {row: fp for row, (_, fp) in meta.items()}
+    references = [row for row, (kind, _) in meta.items() if kind == "reference"]
+    for row, chunk in zip(references, index.chunks.chunks(references), strict=True):
+        keys[row] = entry_fingerprint(chunk.text)
+    return keys
 
 
 def group_duplicates(ranked: Sequence[Candidate], fingerprints: dict[int, str]) -> list[tuple[Candidate, list[int]]]:
