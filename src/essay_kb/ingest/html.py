@@ -122,11 +122,11 @@ def _soup_lines(soup: BeautifulSoup, end_of: Tag | None = None) -> list[Line]:
     return lines
 
 
-def _article_container(soup: BeautifulSoup, article: str) -> Tag | None:
+def _article_container(soup: BeautifulSoup, article: BeautifulSoup) -> Tag | None:
     """The page's element that ends the article: the last part of readability's article (its best candidate and the
     siblings it added) that its id, its class or its tag name (<article>, <main>) finds once in the page.
     Readability's own text drops lists, tables and short blocks it judges unlikely; the container keeps them."""
-    top = BeautifulSoup(article, "html.parser").find()
+    top = article.find()
     if top is None or top.get("id") == "readabilityBody":  # no article found: readability returned the page
         return None
     for part in reversed(top.find_all(True, recursive=False)):
@@ -142,13 +142,13 @@ def _article_container(soup: BeautifulSoup, article: str) -> Tag | None:
     return None
 
 
-def _article_end(lines: list[Line], article: str) -> int | None:
+def _article_end(lines: list[Line], article: BeautifulSoup) -> int | None:
     """Index of the last of `lines` in the article (its container's end, or later article text), or None when the
     container was not found or the article is not most of the page: then nothing is cut."""
     container_end = next((i for i, x in enumerate(lines) if _END_MARK in x.text), None)
     if container_end is None:
         return None
-    article_lines = _soup_lines(BeautifulSoup(article, "html.parser"))
+    article_lines = _soup_lines(article)  # (changes the article's soup: the container was found before)
     whole = {_norm(x.text) for x in article_lines} - {""}
     text = _norm("".join(x.text for x in article_lines))
     inside = [i for i, x in enumerate(lines) if (n := _norm(x.text)) and (
@@ -184,8 +184,9 @@ def html_to_lines(markup: str, article: Callable[[str], str] | None = readabilit
             found = article(markup)
         except Unparseable as exc:  # markup lxml cannot read: the page is read whole, as before readability
             _log.debug("no main content found (%s); keeping the whole page", exc)
-    lines = _soup_lines(soup, _article_container(soup, found) if found else None)
-    end = _article_end(lines, found) if found else None
+    article_soup = BeautifulSoup(found, "html.parser") if found else None  # parsed once for both uses below
+    lines = _soup_lines(soup, _article_container(soup, article_soup) if article_soup else None)
+    end = _article_end(lines, article_soup) if article_soup else None
     lines = [replace(x, text=x.text.replace(_END_MARK, "")) for x in lines]
     if end is None:
         return HtmlPage(lines, title or None, meta, ())

@@ -8,9 +8,11 @@ traditional and full-width forms ("當前位置：" → "当前位置:").
 
 from __future__ import annotations
 
+import functools
 import re
 
 from essay_kb.ingest.labels import _CLOSE, _OPEN, TERM_SEPARATORS, is_label, keyword_terms
+from essay_kb.ingest.repair import remove_pinyin
 from essay_kb.normalize import normalize_for_search
 
 # --- metadata fields: a labelled line anywhere in the page is metadata, never a passage ---------------------------
@@ -129,14 +131,13 @@ RELATED = re.compile(r"相关推荐|往期推荐|最新论文|相关文章|相�
 MAX_CHROME_LINE = 120  # a longer line is a paragraph that mentions a chrome word
 
 
-# Pinyin some sites put after characters ("網(wǎng)"); repair.py removes it from the text, here it is only ignored
-# so that chrome and labels are recognised either way.
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+\)")
-
-
+@functools.lru_cache(maxsize=8192)
 def shape_text(line: str) -> str:
-    """`line` as the shape rules see it: NFKC, simplified, pinyin annotations off, stripped."""
-    return normalize_for_search(_PINYIN.sub("", line)).strip()
+    """`line` as the shape rules see it: NFKC, simplified, pinyin annotations off (repair.py removes them from the
+    text; here they are only ignored, so chrome and labels are recognised either way), stripped.
+
+    Cached: the rules ask for the same line's shape hundreds of times per page, and OpenCC is the costly part."""
+    return normalize_for_search(remove_pinyin(line, annotated=True)).strip()
 
 
 
