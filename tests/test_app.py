@@ -203,10 +203,11 @@ def test_compare_page_shows_overlap_of_an_edited_copy(monkeypatch, kb_copy: Know
     at.switch_page("app_pages/compare.py").run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["A found in B"] == "100%" and metrics["Shared references"] == "5"
+    assert metrics["A's text also in B"] == "100%" and metrics["Shared references"] == "5"
     assert any("near-duplicate" in str(c.value) for c in at.caption)
     related = at.dataframe[-1].value
-    assert list(related["essay_id"]) == ["xinchangtai-jiceng-dangzuzhi-jianshe.txt"]  # A is revised.txt
+    assert list(related["Essay"]) == ["新常态下加强基层党组织建设的策略研究"]  # A is revised.txt
+    assert related["Shared text"][0] > 0.9 and "essay_id" not in related.columns
 
 
 def test_rebuild_page_names_a_build_already_running(monkeypatch, kb_copy: KnowledgeBase) -> None:

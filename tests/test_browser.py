@@ -179,7 +179,7 @@ def test_rebuild_page_indexes_a_new_essay(page, app) -> None:  # type: ignore[no
 
 def test_compare_page_shows_overlap_and_the_alignment_heatmap(page, app) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{app[0]}/compare")
-    page.get_by_text("A found in B").wait_for()
+    page.get_by_text("A's text also in B").wait_for()
     page.locator("canvas, svg.marks").first.wait_for()
     screenshot(page, "compare")
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from essay_kb.changes import Changes
-from essay_kb.chunker import CHUNK_KINDS
+from essay_kb.chunker import CHUNK_KINDS, Chunk
 from essay_kb.confidence import NO_GOOD_ANSWER, answered
 from essay_kb.config import SETTINGS, load_config
 from essay_kb.errors import EssayKBError
@@ -174,20 +174,33 @@ def cmd_eval(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _place(chunk: Chunk) -> str:
+    """Where a passage stands, for people: its section and paragraph, or its role when it has no section."""
+    where = chunk.section_path or {"abstract": "abstract", "conclusion": "conclusion"}.get(chunk.kind, "before the "
+                                                                                                    "first section")
+    return f"{where} ¶{chunk.paragraph}" if chunk.paragraph else where
+
+
 def cmd_compare(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     comparison = kb.compare(args.a, args.b)
     if args.json:
         _print_json(comparison.as_dict())
         return 0
     data = comparison.as_dict()
-    out.print(Text.assemble((comparison.a.essay.title, "bold"), "  ↔  ", (comparison.b.essay.title, "bold")))
-    out.print(f"overlap: {data['overlap']['a_in_b']:.0%} of A is in B, {data['overlap']['b_in_a']:.0%} of B is in A; "
-              + ", ".join(f"{n} {label}" for label, n in data["labels"].items())
-              + f"; {len(data['shared_references'])} shared reference(s)")
+    out.print(Text.assemble("A ", (comparison.a.essay.title, "bold"), "  ↔  B ", (comparison.b.essay.title, "bold")))
+    out.print(f"A's text also in B: {comparison.overlap_a:.0%} · B's text also in A: {comparison.overlap_b:.0%} · "
+              f"A's text reworded from B: {comparison.reworded_a:.0%} · shared references: "
+              f"{len(comparison.shared_references)}", markup=False)
+    out.print("A's paragraphs: " + " · ".join(f"{n} {label}" for label, n in data["labels"].items()), markup=False)
     for pair in comparison.a_to_b:
-        where = pair.b.section_path if pair.b else "—"
-        out.print(f"  {pair.label:<14} chars {pair.chars:.2f} cos {pair.cosine:.3f}  "
-                  f"{pair.a.section_path or '(front)'} ¶{pair.a.paragraph} → {where}", markup=False)
+        partner = (f"  ⟷  B {_place(pair.b)} (characters alike {pair.chars:.0%}, meaning {pair.cosine:.3f})"
+                   if pair.b is not None else "  (nothing close in B)")
+        out.print(f"  {pair.label:<14} A {_place(pair.a)}{partner}", markup=False)
+    if comparison.shared:
+        out.print("Text both hold (runs of 30 or more characters):")
+        for span in comparison.shared:
+            text = span.text if len(span.text) <= 60 else span.text[:57] + "…"
+            out.print(f"  “{text}”  A {_place(span.a)} · B {_place(span.b)}", markup=False)
     return 0
 
 
@@ -196,12 +209,20 @@ def cmd_related(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     if args.json:
         _print_json([r.as_dict() for r in ranked])
         return 0
+    if not ranked:
+        out.print("No other indexed essay has body text to compare with.")
+        return 0
+    out.print("closeness: how much nearer this essay's paragraphs come than to a typical essay of the corpus "
+              "(0 typical, 2 or more close, a copy far more)", style="dim")
     for i, r in enumerate(ranked, start=1):
-        out.print(Text.assemble((f"{i}. ", "bold"), (r.title, "cyan"), f"  ({r.essay_id})  ",
-                                (f"{r.score:.3f}", "dim")))
-        out.print(f"   aligned {r.aligned_share:.0%}, borrowed {r.borrowed_share:.0%}, "
-                  f"keywords {'、'.join(r.shared_keywords) or '—'}, shared references {r.shared_references}, "
-                  f"title similarity {r.title_similarity:.2f}", markup=False)
+        out.print(Text.assemble((f"{i}. ", "bold"), (r.title or r.essay_id, "cyan"), f"  {r.essay_id}"))
+        evidence = [f"closeness {r.score:.1f}", f"close paragraphs {r.close_share:.0%}",
+                    f"shared text {r.shared_text:.0%}"]
+        if r.shared_keywords:
+            evidence.append("shared keywords " + "、".join(r.shared_keywords))
+        if r.shared_references:
+            evidence.append(f"shared references {r.shared_references}")
+        out.print("   " + " · ".join(evidence), markup=False)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -16,7 +17,6 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from essay_kb.chunker import Chunk
-from essay_kb.ingest import Essay
 from essay_kb.normalize import normalize_for_search
 
 Label = Literal["near-duplicate", "paraphrase", "related", "unique"]
@@ -26,17 +26,22 @@ ALIGNED_KINDS = ("abstract", "body", "conclusion")  # prose that can be borrowed
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the labels change, measured by bench/compare.py on 567 constructed pairs (BENCHMARKS.md).
+    """Where the labels change, chosen by bench/related.py on the written pair set (tests/data/related/): on
+    pairs whose first essay is on three of its six topics, then reported on the other three (BENCHMARKS.md,
+    "Related essays and Compare — issue 15"). Cosines are those of the index's vectors (a paragraph under its
+    title and heading), so Compare embeds nothing for indexed essays.
 
-    multilingual-e5 packs cosines into a narrow band (unrelated Chinese prose ≈ 0.84, same subject ≈ 0.90,
-    rewordings ≈ 0.97), so the cosine thresholds sit close together. Character similarity separates edited
-    copies (≥ 0.89) from rewordings (≤ 0.52) cleanly; any value between gives the same F1, so the threshold sits
-    in the middle of that gap, not at the grid's edge.
+    The bundled model packs cosines into a narrow band (paragraphs of essays on different topics ≈ 0.88,
+    same topic ≈ 0.91, rewordings ≈ 0.97), so meaning alone calls a same-topic paragraph a paraphrase; a
+    rewording (洗稿) keeps much of its source's wording, so paraphrase asks for both, unless the meaning is
+    nearly identical.
     """
 
-    near_duplicate_chars: float = 0.70  # normalised character similarity (rapidfuzz ratio / 100)
-    paraphrase_cosine: float = 0.96
-    related_cosine: float = 0.875
+    near_duplicate_chars: float = 0.75  # character similarity, or the share of the paragraph in shared runs
+    paraphrase_cosine: float = 0.93
+    paraphrase_chars: float = 0.4  # …with at least this character similarity
+    paraphrase_alone: float = 0.98  # …or this cosine whatever the characters (a thorough rewording)
+    related_cosine: float = 0.905
 
 
 @dataclass(frozen=True)
@@ -54,15 +59,116 @@ class DiffPiece:
     text: str
 
 
+# Shared text below paragraph size: a quotation of one sentence inside two long paragraphs, or a pasted clause.
+SHINGLE = 12  # characters hashed together when looking for shared text: longer than any stock phrase's core
+MIN_SHARED = 30  # a shared run shorter than this is common phrasing, not a borrowed passage
+
+
+@dataclass(frozen=True)
+class SharedSpan:
+    """The same run of text in a passage of A and one of B; offsets index each chunk's original text."""
+
+    a: Chunk
+    a_start: int
+    a_end: int
+    b: Chunk
+    b_start: int
+    b_end: int
+
+    @property
+    def text(self) -> str:
+        return self.a.text[self.a_start : self.a_end]
+
+    def reversed(self) -> SharedSpan:
+        """The same run seen from B."""
+        return SharedSpan(self.b, self.b_start, self.b_end, self.a, self.a_start, self.a_end)
+
+
+def folded(text: str) -> tuple[str, list[int]]:
+    """`text` folded for matching (width, traditional → simplified, case; spaces and line breaks dropped),
+    one character per kept character, with the offset in `text` of each: shared runs are found in the folded
+    form and cut from the original. Folding character by character keeps the two aligned, which
+    normalize_for_search (NFKC may expand, OpenCC phrases may change length) does not promise."""
+    keep = [i for i, ch in enumerate(text) if not ch.isspace()]
+    return "".join(_fold_char(text[i]) for i in keep), keep
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    return (normalize_for_search(ch)[:1] or ch).lower()
+
+
+def shared_spans(a: Sequence[Chunk], b: Sequence[Chunk], min_chars: int = MIN_SHARED) -> list[SharedSpan]:
+    """Every run of at least `min_chars` characters that two alignable passages of A and B share, in A's order.
+
+    Written here because no maintained library locates shared runs in both texts: difflib and rapidfuzz align
+    two strings monotonically (one common subsequence), so a quotation that sits early in one paragraph and
+    late in the other, or two quotations in crossed order, would be missed. The method is the usual one for
+    text reuse: index B's fixed-length shingles, look each of A's up, extend every hit to its full length.
+    """
+    ia, ib = alignable(a), alignable(b)
+    b_folded = [folded(b[j].text) for j in ib]
+    where: dict[str, list[tuple[int, int]]] = {}
+    for n, (text, _) in enumerate(b_folded):
+        for pos in range(len(text) - SHINGLE + 1):
+            where.setdefault(text[pos : pos + SHINGLE], []).append((n, pos))
+    spans = []
+    for i in ia:
+        text, offsets = folded(a[i].text)
+        pos = 0
+        while pos <= len(text) - SHINGLE:
+            best = (0, -1, -1)
+            for n, start in where.get(text[pos : pos + SHINGLE], ()):
+                other = b_folded[n][0]
+                length = SHINGLE
+                while (pos + length < len(text) and start + length < len(other)
+                       and text[pos + length] == other[start + length]):
+                    length += 1
+                best = max(best, (length, n, start))
+            length, n, start = best
+            # A whole paragraph found in B counts however short it is (a one-line paragraph copied).
+            if length >= min_chars or (pos == 0 and length == len(text)):
+                b_offsets = b_folded[n][1]
+                spans.append(SharedSpan(a[i], offsets[pos], offsets[pos + length - 1] + 1, b[ib[n]],
+                                        b_offsets[start], b_offsets[start + length - 1] + 1))
+                pos += length
+            else:
+                pos += 1
+    return spans
+
+
+def paragraph_coverage(a: Sequence[Chunk], spans: Sequence[SharedSpan]) -> list[float]:
+    """For each chunk of `a`, the share of its characters (spaces left out) inside the shared runs."""
+    covered: dict[int, set[int]] = {}
+    for s in spans:
+        covered.setdefault(s.a.ordinal, set()).update(
+            i for i in range(s.a_start, s.a_end) if not s.a.text[i].isspace())
+    sizes = [len(c.text) - sum(ch.isspace() for ch in c.text) for c in a]
+    return [min(1.0, len(covered.get(c.ordinal, ())) / n) if n else 0.0 for c, n in zip(a, sizes, strict=True)]
+
+
+def shared_share(a: Sequence[Chunk], spans: Sequence[SharedSpan]) -> float:
+    """The share of A's alignable text (characters, spaces left out as the runs leave them out) inside shared
+    runs."""
+    total = sum(len(a[i].text) - sum(ch.isspace() for ch in a[i].text) for i in alignable(a))
+    covered: dict[int, set[int]] = {}
+    for s in spans:
+        covered.setdefault(s.a.ordinal, set()).update(
+            i for i in range(s.a_start, s.a_end) if not s.a.text[i].isspace())
+    return min(1.0, sum(len(c) for c in covered.values()) / total) if total else 0.0
+
+
 def char_similarity(a: str, b: str) -> float:
     """Similarity of two paragraphs' characters (Chinese has no spaces: characters, not words), 0..1."""
     return fuzz.ratio(normalize_for_search(a), normalize_for_search(b)) / 100
 
 
-def label_pair(chars: float, cosine: float, th: Thresholds) -> Label:
-    if chars >= th.near_duplicate_chars:
+def label_pair(chars: float, covered: float, cosine: float, th: Thresholds) -> Label:
+    """A paragraph's label from its best character similarity, the share of it in runs the other essay also
+    holds, and its best cosine there."""
+    if max(chars, covered) >= th.near_duplicate_chars:
         return "near-duplicate"
-    if cosine >= th.paraphrase_cosine:
+    if (cosine >= th.paraphrase_cosine and chars >= th.paraphrase_chars) or cosine >= th.paraphrase_alone:
         return "paraphrase"
     if cosine >= th.related_cosine:
         return "related"
@@ -76,33 +182,44 @@ def alignable(chunks: Sequence[Chunk]) -> list[int]:
 
 def align_paragraphs(
     a: Sequence[Chunk], a_vectors: np.ndarray, b: Sequence[Chunk], b_vectors: np.ndarray,
-    th: Thresholds | None = None,
+    th: Thresholds | None = None, spans: Sequence[SharedSpan] | None = None,
 ) -> list[AlignedPair]:
-    """Every alignable paragraph of A with its best partner in B (by the stronger of the two signals)."""
+    """Every alignable paragraph of A with its best partner in B.
+
+    Args:
+        spans: the runs A shares with B (`shared_spans(a, b)`), computed here when not given.
+    """
     th = th or Thresholds()
     ia, ib = alignable(a), alignable(b)
     if not ia:
         return []
     if not ib:
         return [AlignedPair(a[i], None, "unique", 0.0, 0.0) for i in ia]
+    spans = shared_spans(a, b) if spans is None else spans
+    covered = dict(zip(ia, paragraph_coverage([a[i] for i in ia], spans), strict=True))
     cosines = a_vectors[ia] @ b_vectors[ib].T
     pairs = []
     for row, i in enumerate(ia):
         chars = [char_similarity(a[i].text, b[j].text) for j in ib]
-        # The partner is the most similar by characters when that already makes a near-duplicate,
-        # otherwise the nearest in meaning.
-        col = int(np.argmax(chars)) if max(chars) >= th.near_duplicate_chars else int(np.argmax(cosines[row]))
-        label = label_pair(chars[col], float(cosines[row, col]), th)
+        label = label_pair(max(chars), covered[i], float(cosines[row].max()), th)
+        # The partner: the most alike in characters for a near-duplicate (or, for one assembled from pieces of
+        # several paragraphs, the paragraph holding most of its shared text), otherwise the nearest in meaning.
+        if label == "near-duplicate":
+            shared = [sum(s.a_end - s.a_start for s in spans if s.a.ordinal == a[i].ordinal and s.b.ordinal ==
+                          b[j].ordinal) for j in ib]
+            col = int(np.argmax(chars)) if max(chars) >= th.near_duplicate_chars else int(np.argmax(shared))
+        else:
+            col = int(np.argmax(cosines[row]))
         partner = b[ib[col]] if label != "unique" else None
         pairs.append(AlignedPair(a[i], partner, label, chars[col], float(cosines[row, col])))
     return pairs
 
 
-def overlap_share(pairs: Sequence[AlignedPair]) -> float:
-    """The share of A's aligned text (by characters) that is a near-duplicate or a paraphrase of B."""
+def reworded_share(pairs: Sequence[AlignedPair]) -> float:
+    """The share of A's aligned text (by characters) in paragraphs labelled paraphrase: said again in other
+    words, which shared runs of characters cannot show."""
     total = sum(len(p.a.text) for p in pairs)
-    borrowed = sum(len(p.a.text) for p in pairs if p.label in ("near-duplicate", "paraphrase"))
-    return borrowed / total if total else 0.0
+    return sum(len(p.a.text) for p in pairs if p.label == "paraphrase") / total if total else 0.0
 
 
 def char_diff(a: str, b: str) -> list[DiffPiece]:
@@ -127,41 +244,3 @@ def similarity_matrix(
     if not ia or not ib:
         return np.zeros((len(ia), len(ib)), dtype=np.float32)
     return a_vectors[ia] @ b_vectors[ib].T
-
-
-@dataclass(frozen=True)
-class Relatedness:
-    """How related essay B is to essay A, with the evidence a reader can check."""
-
-    essay_id: str
-    title: str
-    score: float
-    aligned_share: float  # share of A's text with a partner in B at least "related"
-    borrowed_share: float  # share of A's text that is a near-duplicate or paraphrase of B
-    shared_keywords: tuple[str, ...]
-    shared_references: int
-    title_similarity: float
-
-    def as_dict(self) -> dict[str, object]:
-        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
-
-
-# Why these weights: paragraph alignment is the direct evidence (what B says that A says), so it carries most
-# of the score, and borrowed text adds to plain topical closeness; keywords, references and titles are the
-# bibliographic evidence readers use, and they break ties between essays on one subject.
-RELATEDNESS_WEIGHTS = {"aligned": 0.4, "borrowed": 0.3, "keywords": 0.1, "references": 0.1, "title": 0.1}
-
-
-def relatedness(a: Essay, b: Essay, pairs: Sequence[AlignedPair], shared_references: int) -> Relatedness:
-    total = sum(len(p.a.text) for p in pairs) or 1
-    aligned = sum(len(p.a.text) for p in pairs if p.label != "unique") / total
-    borrowed = overlap_share(pairs)
-    keys_a = {normalize_for_search(k) for k in a.meta.keywords}
-    keys_b = {normalize_for_search(k) for k in b.meta.keywords}
-    shared = tuple(sorted(keys_a & keys_b))
-    jaccard = len(shared) / len(keys_a | keys_b) if keys_a | keys_b else 0.0
-    title = char_similarity(a.title, b.title)
-    w = RELATEDNESS_WEIGHTS
-    score = (w["aligned"] * aligned + w["borrowed"] * borrowed + w["keywords"] * jaccard
-             + w["references"] * min(shared_references, 3) / 3 + w["title"] * title)
-    return Relatedness(b.id, b.title, score, aligned, borrowed, shared, shared_references, title)

@@ -12,7 +12,19 @@ import numpy as np
 
 from essay_kb.changes import Changes, diff_corpus, hash_corpus
 from essay_kb.chunker import Chunk, chunk_essay
-from essay_kb.compare import LABELS, AlignedPair, Relatedness, align_paragraphs, overlap_share, relatedness
+from essay_kb.compare import (
+    LABELS,
+    AlignedPair,
+    DiffPiece,
+    SharedSpan,
+    align_paragraphs,
+    alignable,
+    char_diff,
+    reworded_share,
+    shared_share,
+    shared_spans,
+    similarity_matrix,
+)
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
@@ -26,12 +38,14 @@ from essay_kb.indexer import (
     ModelChoice,
     build_index,
     compare_build,
+    passage_text,
     read_problems,
     scan_corpus,
 )
 from essay_kb.ingest import Essay, parse_essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
+from essay_kb.related import Relatedness, related_essays
 from essay_kb.report import EssayReport
 from essay_kb.search import MODES, Hit, SearchFilter, search
 from essay_kb.store import Manifest, StoredIndex, check_model, current_generation, current_manifest
@@ -69,15 +83,39 @@ class Comparison:
     a_to_b: tuple[AlignedPair, ...]  # every alignable paragraph of A with its best partner in B
     b_to_a: tuple[AlignedPair, ...]
     shared_references: tuple[tuple[Reference, Reference], ...] = ()  # the same work, however each writes it
+    shared: tuple[SharedSpan, ...] = ()  # runs of text both hold (≥ 30 characters or a whole paragraph), A's order
 
     @property
     def overlap_a(self) -> float:
-        """Share of A's text that is a near-duplicate or paraphrase of B."""
-        return overlap_share(self.a_to_b)
+        """Share of A's text (characters) that B also holds, in shared runs."""
+        return shared_share(self.a.chunks, self.shared)
 
     @property
     def overlap_b(self) -> float:
-        return overlap_share(self.b_to_a)
+        return shared_share(self.b.chunks, [s.reversed() for s in self.shared])
+
+    @property
+    def a_paragraphs(self) -> list[Chunk]:
+        """A's paragraphs that take part in the alignment, in order (rows of `similarity`)."""
+        return [self.a.chunks[i] for i in alignable(self.a.chunks)]
+
+    @property
+    def b_paragraphs(self) -> list[Chunk]:
+        return [self.b.chunks[i] for i in alignable(self.b.chunks)]
+
+    def similarity(self) -> np.ndarray:
+        """Cosine of every paragraph of A with every one of B (rows `a_paragraphs`, columns `b_paragraphs`)."""
+        return similarity_matrix(self.a.chunks, self.a.vectors, self.b.chunks, self.b.vectors)
+
+    @staticmethod
+    def diff(a: str, b: str) -> list[DiffPiece]:
+        """A character diff from a to b (equal / delete / insert pieces)."""
+        return char_diff(a, b)
+
+    @property
+    def reworded_a(self) -> float:
+        """Share of A's text in paragraphs that say what a paragraph of B says in other words."""
+        return reworded_share(self.a_to_b)
 
     def as_dict(self) -> dict[str, Any]:
         def pair(p: AlignedPair) -> dict[str, Any]:
@@ -88,6 +126,11 @@ class Comparison:
         return {
             "a": self.a.essay.id, "b": self.b.essay.id,
             "overlap": {"a_in_b": round(self.overlap_a, 4), "b_in_a": round(self.overlap_b, 4)},
+            "reworded": {"a_in_b": round(self.reworded_a, 4), "b_in_a": round(reworded_share(self.b_to_a), 4)},
+            "shared_text": [{"text": s.text, "a": {"section": s.a.section_path, "paragraph": s.a.paragraph,
+                                                    "start": s.a_start, "end": s.a_end},
+                             "b": {"section": s.b.section_path, "paragraph": s.b.paragraph,
+                                   "start": s.b_start, "end": s.b_end}} for s in self.shared],
             "pairs": [pair(p) for p in self.a_to_b],
             "labels": {label: sum(p.label == label for p in self.a_to_b) for label in LABELS},
             "shared_references": [{"a": ra.raw, "b": rb.raw, "title": ra.title} for ra, rb in self.shared_references],
@@ -264,6 +307,14 @@ class KnowledgeBase:
         """Save one essay's bytes (an upload, or a file's content) into the corpus; returns its essay id."""
         return save_essay(self.config.corpus, name, data, max_bytes=self.max_file_bytes)
 
+    def indexed_essays(self) -> list[tuple[str, str, int]]:
+        """(id, title, passages) of every indexed essay, longest first, from the index alone (no corpus scan:
+        pages list them on every rerun)."""
+        index = self.index()
+        titles = index.chunks.titles()
+        entries = sorted(index.manifest.essays, key=lambda e: (-e.chunks, e.id))
+        return [(e.id, titles.get(e.id) or e.id, e.chunks) for e in entries]
+
     def library(self) -> list[EssayCard]:
         """Every essay of the corpus with its metadata and whether the current index holds it as it is now."""
         scan = scan_corpus(self.config.corpus, self.max_file_bytes)
@@ -316,44 +367,48 @@ class KnowledgeBase:
             index.close()
 
     def essay_view(self, ref: str) -> EssayView:
-        """An indexed essay by id, or any essay file by path (chunked now, not added), with its paragraphs
-        embedded as they stand: the index's vectors carry the essay title and heading, which make any two
-        paragraphs of one essay look alike (cosine 0.95-0.98 on the seed) and would hide what was borrowed."""
+        """An indexed essay by id, with the vectors the index holds (nothing embedded), or any essay file by
+        path, chunked now (not added) and embedded the way the index embeds passages, so both compare alike."""
         index = self.index()
         rows = index.chunks.essay_rows(ref)
         if rows:
-            essay = next(e for e in index.chunks.essays() if e.id == ref)
-            chunks = tuple(c for _, c in rows)
-        else:
-            path = Path(ref)
-            if not path.is_file():
-                raise EssayKBError(f"{ref} is neither an indexed essay nor a file. Indexed essays: "
-                                   f"{', '.join(sorted(index.chunks.titles()))}.")
-            essay = read_essay(path, path.parent)
-            chunks = tuple(chunk_essay(essay, max_chars=self.config.max_chars))
-        return EssayView(essay, chunks, self._plain_vectors([c.text for c in chunks]))
+            return EssayView(index.chunks.essays([ref])[0], tuple(c for _, c in rows),
+                             index.vectors.vectors([r for r, _ in rows]))
+        essay, chunks = self._file_essay(ref, index)
+        return EssayView(essay, tuple(chunks), self._passage_vectors(chunks, essay.title))
 
-    def _plain_vectors(self, texts: Sequence[str]) -> np.ndarray:
+    def _passage_vectors(self, chunks: Sequence[Chunk], title: str) -> np.ndarray:
+        """Vectors of chunks that are not indexed, embedded as the index embeds (indexer.passage_text); kept
+        per text so that the app's reruns on one pasted text embed it once."""
+        texts = [passage_text(c, title) for c in chunks]
         missing = list(dict.fromkeys(t for t in texts if t not in self._paragraph_vectors))
         if missing:
-            fresh = self.embedder.embed_passages([normalize_for_search(t) for t in missing])
+            fresh = self.embedder.embed_passages(missing)
             self._paragraph_vectors.update(zip(missing, fresh, strict=True))
         if not texts:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return np.stack([self._paragraph_vectors[t] for t in texts])
 
     def related(self, ref: str, k: int = 5) -> list[Relatedness]:
-        """The other indexed essays ranked by relatedness to `ref` (an indexed essay id or a file path)."""
+        """The other indexed essays ranked by relatedness to `ref` (an indexed essay id or a file path).
+
+        An indexed essay is compared through the vectors the index holds: nothing is embedded, so one call
+        costs milliseconds however many essays there are. A file that is not indexed is embedded first, the way
+        the index embeds its passages (under its title and heading), so its vectors compare with the stored ones.
+        """
         if k < 1:  # a negative k would be a slice (all but the last), 0 an empty answer that looks like "none"
             raise EssayKBError(f"The number of related essays must be at least 1, not {k}.")
         view = self.essay_view(ref)
-        others = [e.id for e in self.index().chunks.essays() if e.id != view.essay.id]
-        scored = []
-        for other in others:
-            comparison = self.compare_views(view, self.essay_view(other))
-            scored.append(relatedness(comparison.a.essay, comparison.b.essay, comparison.a_to_b,
-                                      len(comparison.shared_references)))
-        return sorted(scored, key=lambda r: -r.score)[:k]
+        return related_essays(self.index(), view.essay, view.chunks, view.vectors, k)
+
+    def _file_essay(self, ref: str, index: StoredIndex) -> tuple[Essay, list[Chunk]]:
+        """An essay file that is not indexed, read and chunked (not added)."""
+        path = Path(ref)
+        if not path.is_file():
+            raise EssayKBError(f"{ref} is neither an indexed essay nor a file. Indexed essays: "
+                               f"{', '.join(sorted(index.chunks.titles()))}.")
+        essay = read_essay(path, path.parent)
+        return essay, chunk_essay(essay, max_chars=self.config.max_chars)
 
     def references(self, ref: str) -> list[tuple[Reference, str | None]]:
         """An essay's parsed references, each with the id of the corpus essay it cites, when there is one."""
@@ -372,7 +427,7 @@ class KnowledgeBase:
         self.index()  # as essay_view does: pasted text is compared with indexed essays
         essay = parse_essay(text.encode("utf-8"), name)
         chunks = tuple(chunk_essay(essay, max_chars=self.config.max_chars))
-        return EssayView(essay, chunks, self._plain_vectors([c.text for c in chunks]))
+        return EssayView(essay, chunks, self._passage_vectors(chunks, essay.title))
 
     def compare(self, a: str, b: str) -> Comparison:
         """Align two essays' paragraphs both ways (ids of indexed essays, or file paths)."""
@@ -380,9 +435,11 @@ class KnowledgeBase:
 
     def compare_views(self, va: EssayView, vb: EssayView) -> Comparison:
         refs_a, refs_b = ([parse_reference(c.text) for c in v.chunks if c.kind == "reference"] for v in (va, vb))
-        return Comparison(va, vb, tuple(align_paragraphs(va.chunks, va.vectors, vb.chunks, vb.vectors)),
-                          tuple(align_paragraphs(vb.chunks, vb.vectors, va.chunks, va.vectors)),
-                          tuple(shared_references(refs_a, refs_b)))
+        shared = shared_spans(va.chunks, vb.chunks)
+        return Comparison(va, vb, tuple(align_paragraphs(va.chunks, va.vectors, vb.chunks, vb.vectors, spans=shared)),
+                          tuple(align_paragraphs(vb.chunks, vb.vectors, va.chunks, va.vectors,
+                                                 spans=[s.reversed() for s in shared])),
+                          tuple(shared_references(refs_a, refs_b)), tuple(shared))
 
     def evaluate(self, questions: Sequence[Question], mode: str = "hybrid") -> EvalReport:
         index = self.index()

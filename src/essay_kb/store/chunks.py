@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from essay_kb.chunker import SECTION_SEPARATOR, Chunk, split_sentences
@@ -74,6 +75,22 @@ def _chunk_from_row(r: tuple) -> Chunk:  # type: ignore[type-arg]
     )
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Row → essay id and kind for every row, and each essay's content hash."""
+
+    essay: tuple[str, ...]
+    kind: tuple[str, ...]
+    sha256: dict[str, str]
+
+    def rows_by_essay(self, kinds: Sequence[str]) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for row, (essay_id, kind) in enumerate(zip(self.essay, self.kind, strict=True)):
+            if kind in kinds:
+                out.setdefault(essay_id, []).append(row)
+        return out
+
+
 class ChunkDB:
     """Read-only access to one generation's chunk database (safe to share across app threads)."""
 
@@ -82,6 +99,7 @@ class ChunkDB:
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._titles: dict[str, str] | None = None
         self._kinds: list[tuple[str, str]] | None = None
+        self._layout: Layout | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -116,6 +134,18 @@ class ChunkDB:
             cur = self._query("SELECT kind, fingerprint FROM chunks ORDER BY row")
             self._kinds = [(kind, fp) for kind, fp in cur]
         return {r: self._kinds[r] for r in rows}
+
+    def layout(self) -> Layout:
+        """Which essay and kind every row is, read once per generation (related essays map vector hits to
+        essays without a query per hit)."""
+        if self._layout is None:
+            essays, kinds = [], []
+            for essay_id, kind in self._query("SELECT essay_id, kind FROM chunks ORDER BY row"):
+                essays.append(essay_id)
+                kinds.append(kind)
+            hashes = dict(self._query("SELECT id, sha256 FROM essays"))
+            self._layout = Layout(tuple(essays), tuple(kinds), hashes)
+        return self._layout
 
     def essay_chunks(self, essay_id: str) -> list[Chunk]:
         return [chunk for _, chunk in self.essay_rows(essay_id)]
@@ -170,9 +200,12 @@ class ChunkDB:
         rows = self._query("SELECT * FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,))
         return essay, [r[0] for r in rows], [r[1:] for r in rows]
 
-    def essays(self) -> list[Essay]:
+    def essays(self, ids: Sequence[str] | None = None) -> list[Essay]:
+        """The indexed essays (those of `ids` only, when given), ordered by id."""
+        where = f" WHERE id IN ({','.join('?' * len(ids))})" if ids is not None else ""
         cur = self._query(
-            "SELECT id, title, sha256, text, source, author, url, keywords, abstract FROM essays ORDER BY id"
+            f"SELECT id, title, sha256, text, source, author, url, keywords, abstract FROM essays{where} ORDER BY id",
+            list(ids or ()),
         )
         return [
             Essay(id=r[0], title=r[1], sha256=r[2], text=r[3],
