@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from essay_kb import Config, KnowledgeBase
-from essay_kb.compare import LABELS, alignable, char_similarity, paragraph_coverage, shared_spans
+from essay_kb.compare import ALIGNED_KINDS, LABELS, alignable, char_similarity, paragraph_coverage, shared_spans
 from essay_kb.normalize import normalize_for_search
-from essay_kb.related import baseline_sample, corpus_sample
+from essay_kb.related import baseline_sample, closeness, corpus_sample, passage_z
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "related"
@@ -232,6 +232,51 @@ def related_precision(kb: KnowledgeBase, manifest: list[dict]) -> dict[str, tupl
                 sum(x[2] for x in v)) for t, v in by_topic.items()}
 
 
+def aggregation_variants(kb: KnowledgeBase, manifest: list[dict]) -> dict[str, tuple[float, float]]:
+    """P@3 / P@5 over all essays when the essay-to-essay score aggregates the passages' z (or cosines) in other
+    ways than the shipped length-weighted mean z; every essay scored exactly (no candidate stage)."""
+    index = kb.index()
+    topic = {e["file"]: e["topic"] for e in manifest if "file" in e}
+    layout = index.chunks.layout()
+    rows_of = layout.rows_by_essay(ALIGNED_KINDS)
+    vec = {e: index.vectors.vectors(rows_of[e]) for e in topic}
+    size = {e: np.array([len(c.text) for c in index.chunks.chunks(rows_of[e])], dtype=np.float64) for e in topic}
+    z = {}
+    for a in topic:
+        sample = corpus_sample(vec[a], {e: vec[e] for e in baseline_sample([(e, layout.sha256[e]) for e in topic], a)})
+        for b in topic:
+            if b != a:
+                z[a, b] = passage_z(vec[a], vec[b], sample.without(b))
+
+    def top_half(a: str, b: str) -> float:
+        order = np.argsort(-z[a, b])[: max(1, len(z[a, b]) // 2)]
+        return float(np.average(z[a, b][order], weights=size[a][order]))
+
+    def centroid(e: str) -> np.ndarray:
+        m = vec[e].mean(axis=0)
+        return m / np.linalg.norm(m)
+
+    variants = {
+        "mean z (shipped)": lambda a, b: closeness(z[a, b], size[a]),
+        "symmetric mean z": lambda a, b: (closeness(z[a, b], size[a]) + closeness(z[b, a], size[b])) / 2,
+        "mean z of the better half of the passages": top_half,
+        "median z": lambda a, b: float(np.median(z[a, b])),
+        "mean best cosine (no baseline)": lambda a, b: float(np.average((vec[a] @ vec[b].T).max(axis=1),
+                                                                        weights=size[a])),
+        "essay centroid cosine": lambda a, b: float(centroid(a) @ centroid(b)),
+    }
+    out = {}
+    for name, score in variants.items():
+        p3, p5 = [], []
+        for a in topic:
+            order = sorted((b for b in topic if b != a), key=lambda b, a=a: -score(a, b))
+            hits = [topic[b] == topic[a] for b in order]
+            p3.append(sum(hits[:3]) / 3)
+            p5.append(sum(hits[:5]) / 5)
+        out[name] = (float(np.mean(p3)), float(np.mean(p5)))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=Path("/tmp/related-bench"))
@@ -293,6 +338,9 @@ def main() -> None:
     print("\n| topic | essays | related P@3 | related P@5 | ties at rank 5 |\n|---|---|---|---|---|")
     for t, (p3, p5, n, ties) in sorted(related_precision(kb, manifest).items()):
         print(f"| {t} | {n} | {p3:.2f} | {p5:.2f} | {ties} |")
+    print("\n| essay score (all essays scored exactly) | P@3 | P@5 |\n|---|---|---|")
+    for name, (p3, p5) in aggregation_variants(kb, manifest).items():
+        print(f"| {name} | {p3:.3f} | {p5:.3f} |")
 
 
 if __name__ == "__main__":

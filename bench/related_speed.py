@@ -73,8 +73,8 @@ def main() -> None:
         kb.related(essay, 5)
         times.append(time.perf_counter() - t)
     print(f"`python {' '.join(sys.argv)}` — {len(essays)} essays, {index.chunks.count()} passages, "
-          f"{index.manifest.vector_store.get('kind', '?')} store; index built in {build_s:.0f} s "
-          f"({report.embedded if hasattr(report, 'embedded') else '?'} embedded)\n")
+          f"{index.manifest.vector_store.get('kind', '?')} store; this run's build {build_s:.0f} s, "
+          f"{report.embedded} passages embedded (0 when an earlier run's index under --cache is reused)\n")
     print("| calls | p50 s | p90 s | max s | passages embedded by the calls |\n|---|---|---|---|---|")
     times.sort()
     print(f"| {len(times)} | {statistics.median(times):.3f} | {times[int(0.9 * (len(times) - 1))]:.3f} | "
