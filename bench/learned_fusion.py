@@ -16,12 +16,9 @@ Feature sets are compared by passage R@1 / R@5 / MRR@10 on held-out questions; t
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -34,8 +31,7 @@ from essay_kb.fusion import FusionConfig  # noqa: E402
 from essay_kb.lexical import get_tokenizer  # noqa: E402
 from essay_kb.normalize import normalize_for_search  # noqa: E402
 from essay_kb.search import asked_roles, duplicate_keys, group_duplicates, ranked_rows  # noqa: E402
-from retrieval import DEFAULT_DATA, write_corpus  # noqa: E402
-from small_to_big import ROOT, Corpus, Item, cached_embed, load_corpus, read_sets  # noqa: E402
+from small_to_big import Corpus, Item, cached_embed, corpora_and_sets  # noqa: E402
 
 FEATURES = ("cos_gap", "part_gap", "bm25", "coverage", "role")
 FEATURE_SETS = {
@@ -104,18 +100,7 @@ def part_scores(c: Corpus, vector: np.ndarray) -> dict[int, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/issue14-small2big"))
-    args = parser.parse_args()
-    args.cache.mkdir(parents=True, exist_ok=True)
-    (args.cache / "cmrc-corpus").mkdir(exist_ok=True)
-    cmrc_questions = write_corpus(args.data, args.cache / "cmrc-corpus")
-    articles = json.loads(args.data.read_text(encoding="utf-8"))["data"]
-    dev_essays = {f"{p['id']}.txt" for i, a in enumerate(articles) if i % 2 == 0 for p in a["paragraphs"]}
-    demo = load_corpus("demo", ROOT / "corpus", args.cache)
-    corpora = {"demo": demo, "cmrc": load_corpus("cmrc", args.cache / "cmrc-corpus", args.cache, demo.kb.embedder)}
-    sets = read_sets(cmrc_questions, dev_essays)
+    args, corpora, _, sets = corpora_and_sets(__doc__.splitlines()[0])
     wanted = {"reader dev", "CMRC dev (even articles)", "reader test zh", "reader test zh-hant", "reader test en",
               "reader test about=sources", "reader dev zh", "reader dev en", "seed zh", "seed en",
               "CMRC test (odd articles)"}

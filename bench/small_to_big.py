@@ -229,8 +229,11 @@ def row(label: str, scorer: str, ranked: tuple[list, list], essay: bool) -> str:
             f"{p['mrr@10']:.4f} |{e}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpora_and_sets(description: str) -> tuple[argparse.Namespace, dict[str, Corpus], list[Question],
+                                                list[QuestionSet]]:
+    """The command line (--data, --cache), the default and CMRC corpora with their part vectors, the CMRC
+    questions and every question set; shared with bench/learned_fusion.py."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/issue14-small2big"))
     args = parser.parse_args()
@@ -241,7 +244,11 @@ def main() -> None:
     dev_essays = {f"{p['id']}.txt" for i, a in enumerate(articles) if i % 2 == 0 for p in a["paragraphs"]}
     demo = load_corpus("demo", ROOT / "corpus", args.cache)
     corpora = {"demo": demo, "cmrc": load_corpus("cmrc", args.cache / "cmrc-corpus", args.cache, demo.kb.embedder)}
-    sets = read_sets(cmrc_questions, dev_essays)
+    return args, corpora, cmrc_questions, read_sets(cmrc_questions, dev_essays)
+
+
+def main() -> None:
+    args, corpora, cmrc_questions, sets = corpora_and_sets(__doc__.splitlines()[0])
     queries = {s.label: cached_embed(corpora[s.corpus].kb, [normalize_for_search(q.question) for q in s.questions],
                                      args.cache, query=True)[0] for s in sets}
     fitted = {}

@@ -10,6 +10,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import shutil  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -46,10 +47,20 @@ def kb_copy(tmp_path: Path, seed_kb: KnowledgeBase) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def demo_kb(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeBase:
+def indexed_copy(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Callable[[str, Path], KnowledgeBase]:
+    """(name, essay folder) → a copy of the folder as a corpus, indexed with the bundled model."""
+
+    def make(name: str, source: Path) -> KnowledgeBase:
+        root = tmp_path_factory.mktemp(name)
+        shutil.copytree(source, root / "corpus")
+        kb = KnowledgeBase(Config(corpus=root / "corpus", index=root / "index"), embedder)
+        kb.build()
+        return kb
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_kb(indexed_copy: Callable[[str, Path], KnowledgeBase]) -> KnowledgeBase:
     """The default corpus (the seed and the demo essays written for the project), indexed once."""
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copytree(ROOT / "corpus", root / "corpus")
-    kb = KnowledgeBase(Config(corpus=root / "corpus", index=root / "index"), embedder)
-    kb.build()
-    return kb
+    return indexed_copy("demo", ROOT / "corpus")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from essay_kb import Config, KnowledgeBase
 from essay_kb.cli import main
-from essay_kb.embedder import Embedder
 from essay_kb.normalize import normalize_for_search
 
 DATA = Path(__file__).parent / "data" / "related"
@@ -22,12 +22,8 @@ TOPIC = {e["file"]: e["topic"] for e in MANIFEST if "file" in e}
 
 
 @pytest.fixture(scope="session")
-def pair_kb(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeBase:
-    root = tmp_path_factory.mktemp("pairs")
-    shutil.copytree(DATA / "essays", root / "corpus")
-    kb = KnowledgeBase(Config(corpus=root / "corpus", index=root / "index"), embedder)
-    kb.build()
-    return kb
+def pair_kb(indexed_copy: Callable[[str, Path], KnowledgeBase]) -> KnowledgeBase:
+    return indexed_copy("pairs", DATA / "essays")
 
 
 def derived(kind: str) -> list[dict]:
