@@ -30,6 +30,8 @@ class Essay:
     marked_roles: tuple[tuple[int, str], ...] = ()
     # (line, reason) for every line left out of `text` as site chrome or metadata, so a user can see them.
     dropped: tuple[tuple[str, str], ...] = field(default=(), compare=False, hash=False)
+    # (offset in `text`, page) where each page of a paginated source (PDF) begins; () for other formats.
+    pages: tuple[tuple[int, int], ...] = ()
 
 
 
@@ -38,3 +40,17 @@ class Line:
     text: str
     heading_level: int = 0  # 1–6 when the source marked the line as a heading
     role: str = ""  # "abstract" or "keywords" when front matter found the line to be one without a label
+    page: int = 0  # 1-based page of a paginated source (PDF) where the line starts; 0 when the source has none
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the reader of a binary format (PDF, Word) yields: the text as lines, and what the file says of itself.
+
+    Lines are paragraphs, headings and footnotes as a text file would hold them: a paragraph re-joined across
+    line and page breaks is one line; running headers, footers and page numbers are gone; footnotes stand apart
+    (after their page's text or the document's); table rows are lines with cells joined by spaces.
+    """
+
+    lines: list[Line]
+    meta: dict[str, str] = field(default_factory=dict)  # "title", "author" from the file's own properties

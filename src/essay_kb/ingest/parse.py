@@ -95,11 +95,12 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
         extra["description"] = html_meta["description"]
     if "date" in html_meta and "date" not in extra:  # the page's citation_date when no byline states one
         extra["date"] = html_meta["date"]
-    text, marked, roles = _join_lines(lines)
+    joined = _join_lines(lines)
     return Essay(
-        id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=text,
-        sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=marked, marked_roles=roles,
-        dropped=(*md_dropped, *boilerplate, *front.dropped.items(), *html_dropped),
+        id=essay_id, title=title, meta=_essay_meta(lines, found, html_meta), text=joined.text,
+        sha256=hashlib.sha256(data).hexdigest(), meta_extra=extra, marked_headings=joined.marked,
+        marked_roles=joined.roles, dropped=(*md_dropped, *boilerplate, *front.dropped.items(), *html_dropped),
+        pages=joined.pages,
     )
 
 
@@ -201,13 +202,24 @@ def _apply_front_matter(lines: list[Line], html_title: str | None) -> tuple[list
     return kept, _Front(result.fields, dropped, title, result.title_score)
 
 
-def _join_lines(lines: list[Line]) -> tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, str], ...]]:
-    marked, roles, offset = [], [], 0
+@dataclass(frozen=True)
+class _Joined:
+    text: str
+    marked: tuple[tuple[int, int], ...]
+    roles: tuple[tuple[int, str], ...]
+    pages: tuple[tuple[int, int], ...]
+
+
+def _join_lines(lines: list[Line]) -> _Joined:
+    """The essay's text, and the offsets in it of marked headings, typed lines and page starts."""
+    marked, roles, pages, offset = [], [], [], 0
     for line in lines:
         if line.heading_level:
             marked.append((offset, line.heading_level))
         if line.role:
             roles.append((offset, line.role))
+        if line.page and (not pages or line.page > pages[-1][1]):
+            pages.append((offset, line.page))
         offset += len(line.text) + 1
-    return "\n".join(line.text for line in lines), tuple(marked), tuple(roles)
+    return _Joined("\n".join(line.text for line in lines), tuple(marked), tuple(roles), tuple(pages))
 
