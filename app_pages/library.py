@@ -10,11 +10,19 @@ from essay_kb.ingest import SUPPORTED_SUFFIXES
 from essay_kb.kb import EssayCard, KnowledgeBase
 
 STATE_LABELS = {"indexed": "indexed", "changed": "changed since indexing", "new": "not indexed yet"}
+FILE_TYPES = {".txt": "text", ".md": "Markdown", ".html": "web page", ".htm": "web page", ".pdf": "PDF",
+              ".docx": "Word"}
+
+
+def file_type(essay_id: str) -> str:
+    suffix = "." + essay_id.rsplit(".", 1)[-1].lower() if "." in essay_id else ""
+    return FILE_TYPES.get(suffix, suffix.lstrip("."))
 
 
 def essay_table(cards: list[EssayCard]) -> None:
     rows = [{
-        "title": c.essay.title, "file": c.essay.id, "source": c.essay.meta.source or "",
+        "title": c.essay.title, "file": c.essay.id, "type": file_type(c.essay.id),
+        "source": c.essay.meta.source or "",
         "author": c.essay.meta.author or "", "keywords": "；".join(c.essay.meta.keywords),
         "passages": c.passages, "status": STATE_LABELS[c.state],
     } for c in cards]
@@ -58,13 +66,16 @@ def essay_structure(kb: KnowledgeBase, card: EssayCard) -> None:
             st.markdown(f"<div><b>{html_text(' › '.join(section) or '(front matter)')}</b></div>",
                         unsafe_allow_html=True)
         if chunk.kind != "heading":
-            st.caption(f"{chunk.kind}" + (f" · ¶{chunk.paragraph}" if chunk.paragraph else ""))
+            st.caption(f"{chunk.kind}" + (f" · ¶{chunk.paragraph}" if chunk.paragraph else "")
+                       + (f" · p. {chunk.page}" if chunk.page else ""))
             escaped_block(chunk.text)
 
 
 def upload_form(kb: KnowledgeBase) -> None:
     files = st.file_uploader("Add essays", type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
-                             accept_multiple_files=True, help="UTF-8, GBK/GB18030 or UTF-16; at most 20 MB each")
+                             accept_multiple_files=True,
+                             help="Text (UTF-8, GBK/GB18030 or UTF-16), Markdown, web pages, PDF with a text layer, "
+                                  "Word .docx; at most 20 MB each")
     if not files or not st.button("Add to the corpus"):
         return
     for file in files:

@@ -18,7 +18,7 @@ from essay_kb import Config, KnowledgeBase
 from essay_kb.changes import hash_corpus
 from essay_kb.cli import main
 from essay_kb.embedder import Embedder
-from essay_kb.errors import EssayKBError, QuestionRejected
+from essay_kb.errors import EssayKBError, QuestionRejected, UnreadableEssay
 from essay_kb.indexer import BuildReport
 from essay_kb.store import current_manifest
 
@@ -268,3 +268,17 @@ def test_a_gbk_name_that_reads_as_an_existing_name_is_refused_not_merged(tmp_pat
     assert [f.id for f in found.files] == ["网格.txt"]
     assert [s.problem for s in found.refused] == [
         "网格.txt names two files once a GBK file name is decoded; rename one of them."]
+
+
+@pytest.mark.parametrize(("name", "advice"), [("旧稿.doc", "save it as .docx"), ("论文.caj", "PDF version"),
+                                              ("草稿.wps", "save it as .docx")])
+def test_a_format_we_cannot_read_is_named_with_what_to_do(tmp_path: Path, name: str, advice: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("标题\n\n正文第一段，讲基层治理。\n", encoding="utf-8")
+    (corpus / name).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    kb = KnowledgeBase(Config(corpus=corpus, index=tmp_path / "index"), None)
+    problems = [p for p in kb.will_skip(kb.status()) if name in p]
+    assert len(problems) == 1 and advice in problems[0]
+    with pytest.raises(UnreadableEssay, match=advice):
+        kb.add([corpus / name])

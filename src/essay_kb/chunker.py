@@ -16,8 +16,10 @@ Decisions:
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -31,7 +33,8 @@ CHUNK_KINDS: tuple[str, ...] = ("title", "abstract", "keywords", "heading", "bod
 # Bump whenever ingest or chunker output changes for some file: indexes built before are read again in full
 # (only passages whose text changed are embedded again; see indexer.py). 2: HTML titles and line breaks, GBK.
 # 3: hard-wrapped lines re-joined, pinyin annotations removed, a cut-off page's dangling tail dropped (repair.py).
-CHUNKER_VERSION = "4"
+# 4: web pages' chrome and metadata by shape (issue 13). 5: chunks carry their PDF page; PDF and Word readers.
+CHUNKER_VERSION = "5"
 SECTION_SEPARATOR = " › "
 
 # A numbered line longer than this, or one holding 。；, is a list-item paragraph ("1.坚持…。…"), not a heading.
@@ -50,6 +53,7 @@ class Chunk:
     text: str  # as written, == essay.text[start:end]
     start: int
     end: int
+    page: int = 0  # 1-based page where the chunk starts in a paginated source (PDF); 0 for other formats
 
     @property
     def section_path(self) -> str:
@@ -373,6 +377,12 @@ def _windows(text: str, start: int, end: int, max_chars: int) -> list[tuple[int,
 # --- public -------------------------------------------------------------------------------------------------------
 
 
+def page_at(pages: Sequence[tuple[int, int]], offset: int) -> int:
+    """The page holding `offset`, from (offset where a page starts, page) pairs in order; 0 without pages."""
+    i = bisect.bisect_right([start for start, _ in pages], offset) - 1
+    return pages[i][1] if i >= 0 else (pages[0][1] if pages else 0)
+
+
 def chunk_essay(essay: Essay, max_chars: int = 600) -> list[Chunk]:
     """Cut an essay into typed chunks of at most `max_chars` characters, in reading order.
 
@@ -390,6 +400,6 @@ def chunk_essay(essay: Essay, max_chars: int = 600) -> list[Chunk]:
             paragraph = paragraphs[unit.section] = paragraphs.get(unit.section, 0) + 1
         for start, end in _windows(essay.text, unit.start, unit.end, max_chars):
             chunks.append(Chunk(essay.id, len(chunks), unit.kind, unit.section, paragraph,
-                                essay.text[start:end], start, end))
+                                essay.text[start:end], start, end, page_at(essay.pages, start)))
     logger.debug("%s: %d chunks", essay.id, len(chunks))
     return chunks

@@ -12,6 +12,7 @@ from pathlib import Path
 from essay_kb.errors import EssayKBError, UnreadableEssay
 from essay_kb.files import SUPPORTED_SUFFIXES, display_name, essay_id_of, list_essay_files, read_file_bytes, too_large
 from essay_kb.ingest import parse_essay
+from essay_kb.ingest.formats import unsupported_format_message
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # essays are text: 20 MB is a book; larger is a mistake or an attack
 
@@ -33,7 +34,8 @@ def safe_file_name(name: str) -> str:
     base = _UNSAFE.sub("_", base).strip(" .")
     stem, suffix = os.path.splitext(base)
     if suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UnreadableEssay(f"{name}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added.")
+        raise UnreadableEssay(unsupported_format_message(name, suffix)
+                              or f"{name}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added.")
     if not stem.strip("_"):
         raise UnreadableEssay(f"{name!r} is not a usable file name. Rename the file and add it again.")
     budget = MAX_NAME_BYTES - len(suffix.encode())

@@ -16,6 +16,9 @@ from pathlib import Path
 from essay_kb.errors import EmptyCorpus, UnreadableEssay
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+# Formats essays often come in that cannot be read: listed anyway, so that a build names each such file and says
+# what to do with it (ingest/formats.py) instead of passing it over in silence.
+UNREADABLE_SUFFIXES = (".doc", ".wps", ".caj", ".kdh", ".nh")
 
 _IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -101,7 +104,8 @@ def too_large(name: str, size: int, max_bytes: int) -> str:
 
 
 def list_essay_files(corpus: Path) -> list[Path]:
-    """Every supported file below `corpus`, sorted, hidden files and folders skipped."""
+    """Every essay file below `corpus` (supported formats, and the unreadable ones a build should name), sorted,
+    hidden files and folders skipped."""
     if not corpus.is_dir():
         raise EmptyCorpus(f"the corpus folder {corpus} does not exist or is not a folder; point to the folder "
                           "that holds your essays")
@@ -109,5 +113,6 @@ def list_essay_files(corpus: Path) -> list[Path]:
     for folder, subfolders, files in os.walk(corpus):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]  # prune: never walk .git
         found.extend(Path(folder, name) for name in files
-                     if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES)
+                     if not name.startswith(".")
+                     and Path(name).suffix.lower() in SUPPORTED_SUFFIXES + UNREADABLE_SUFFIXES)
     return sorted(found, key=lambda path: path.relative_to(corpus).as_posix())

@@ -90,10 +90,11 @@ class Hit:
 
     @property
     def citation(self) -> str:
-        """essay title › section › ¶n, the way a reader cites a passage."""
+        """essay title › section › ¶n (, p. 3 for a PDF), the way a reader cites a passage."""
         # Title, heading and front-matter chunks have paragraph 0: they are not numbered paragraphs.
         paragraph = [f"¶{self.chunk.paragraph}"] if self.chunk.paragraph else []
-        return " › ".join([self.title, *self.chunk.section, *paragraph])
+        page = f", p. {self.chunk.page}" if self.chunk.page else ""
+        return " › ".join([self.title, *self.chunk.section, *paragraph]) + page
 
     def as_dict(self) -> dict[str, Any]:
         c = self.chunk
@@ -102,7 +103,8 @@ class Hit:
             "rank": self.rank, "score": round(self.score, 6), "confidence": _round(self.confidence),
             "answered": calibration.answers_well(self.confidence),
             "essay": c.essay_id, "title": self.title,
-            "section": c.section_path, "paragraph": c.paragraph, "type": c.kind, "text": c.text,
+            "section": c.section_path, "paragraph": c.paragraph, "page": c.page or None, "type": c.kind,
+            "text": c.text,
             "start": c.start, "end": c.end,
             "scores": {"dense": _round(self.dense_score), "dense_rank": self.dense_rank,
                        "bm25": _round(self.lexical_score), "bm25_rank": self.lexical_rank, "fused": _round(self.score)},

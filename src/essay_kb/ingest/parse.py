@@ -20,7 +20,8 @@ from essay_kb.files import essay_id_of, read_file_bytes
 from essay_kb.ingest import frontmatter
 from essay_kb.ingest.boilerplate import VALUE_EDGE, only_boilerplate_message, strip_boilerplate
 from essay_kb.ingest.decode import RESAVE, decode_essay_bytes
-from essay_kb.ingest.essay import Essay, EssayMeta, Line
+from essay_kb.ingest.essay import Document, Essay, EssayMeta, Line
+from essay_kb.ingest.formats import unsupported_format_message
 from essay_kb.ingest.html import html_to_lines
 from essay_kb.ingest.labels import ABSTRACT_LINE, KEYWORDS_LINE, is_label, keyword_terms
 from essay_kb.ingest.markdown import read_markdown
@@ -53,8 +54,9 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
         UnreadableEssay: the bytes are not a readable essay; the message names `essay_id`.
     """
     essay_id = name if essay_id is None else essay_id
-    decoded = decode_essay_bytes(data, essay_id)
     suffix = PurePath(name).suffix.lower()
+    document = _binary_document(data, suffix, essay_id)
+    decoded = decode_essay_bytes(data, essay_id) if document is None else ""
     html_title: str | None = None
     html_meta: dict[str, str] = {}
     html_dropped: tuple[tuple[str, str], ...] = ()
@@ -70,6 +72,10 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
         source_lines, md_fields, md_dropped = markdown.lines, markdown.fields, markdown.dropped
         # Header tags are the keywords only when the essay has no 关键词 line (as HTML meta keywords are).
         html_meta = {"keywords": md_fields["tags"]} if "tags" in md_fields else {}
+    elif document is not None:
+        source_lines = document.lines
+        if not any(line.text.strip() for line in source_lines):
+            raise UnreadableEssay(f"{essay_id} has no text to read; if it is a scan, it needs OCR first")
     else:
         source_lines = text_to_lines(decoded)
     # Wrapped lines re-joined, page furniture and pinyin annotations removed; each line keeps its first source
@@ -85,12 +91,18 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     html_title = clean_title(html_title) if html_title else _breadcrumb_title(boilerplate, lines, front)
     if html_title and front.title and html_title != front.title and _shared_start(html_title, front.title) >= 8:
         html_title = front.title  # "标题-栏目-某某司法局": the page's own line, without what <title> adds
-    title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or PurePath(name).stem, found)
+    # A PDF's or Word file's own Title property counts only when the text has no title line: it is often the
+    # name of the template or of the file it was printed from.
+    own_title = document.meta.get("title") if document is not None else None
+    title = _without_author_prefix(html_title or _pick_title(lines, suffix, front) or own_title
+                                   or PurePath(name).stem, found)
     if front.title and title != front.title:
         lines = [replace(line, text=title) if line.text == front.title else line for line in lines]
     if html_title and all(line.text != title for line in lines):
         lines.insert(0, Line(title, 1))  # a <title>-only page: keep the title line in the text, as elsewhere
     extra = {key: value for key, value in found.items() if key not in ("source", "author", "url")}
+    if document is not None and document.meta.get("author") and not (found.get("author") or found.get("authors")):
+        found["author"] = document.meta["author"]
     if "description" in html_meta:  # often the site's blurb, not the essay's abstract: kept aside
         extra["description"] = html_meta["description"]
     if "date" in html_meta and "date" not in extra:  # the page's citation_date when no byline states one
@@ -102,6 +114,23 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
         marked_roles=joined.roles, dropped=(*md_dropped, *boilerplate, *front.dropped.items(), *html_dropped),
         pages=joined.pages,
     )
+
+
+def _binary_document(data: bytes, suffix: str, essay_id: str) -> Document | None:
+    """A PDF or Word file read by its reader (imported on first use: their libraries are not needed to read
+    text); None for the text formats. Formats we cannot read get a message that says what to do."""
+    message = unsupported_format_message(essay_id, suffix)
+    if message:
+        raise UnreadableEssay(message)
+    if suffix == ".pdf":
+        from essay_kb.ingest.pdf import read_pdf
+
+        return read_pdf(data, essay_id)
+    if suffix == ".docx":
+        from essay_kb.ingest.docx import read_docx
+
+        return read_docx(data, essay_id)
+    return None
 
 
 def parse_keywords(value: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, essay_id TEXT NOT NULL REFERENCES essays(id), ordinal INTEGER NOT NULL,
     kind TEXT NOT NULL, section TEXT NOT NULL, paragraph INTEGER NOT NULL,
     text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    page INTEGER NOT NULL,  -- 1-based page of a PDF where the chunk starts, 0 for other formats
     fingerprint TEXT NOT NULL,  -- normalize.text_fingerprint: finds the same paragraph elsewhere without reading it
     -- What highlighting needs, computed once at build time instead of on every query (it was most of the
     -- search's cost): the lower-cased normalised text and the sentence spans.
@@ -33,7 +34,10 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_by_essay ON chunks(essay_id, ordinal);
 """
-_CHUNK_COLUMNS = 'row, essay_id, ordinal, kind, section, paragraph, text, start, "end"'
+_CHUNK_COLUMNS = 'row, essay_id, ordinal, kind, section, paragraph, text, start, "end", page'
+# Indexes written before pages existed (chunker version 4) have no page column; they stay searchable (page 0)
+# until the rebuild their chunker version asks for.
+_CHUNK_COLUMNS_BEFORE_PAGES = 'row, essay_id, ordinal, kind, section, paragraph, text, start, "end", 0'
 
 
 EssayRow = tuple  # the essays table's columns in schema order
@@ -49,7 +53,7 @@ def essay_row(essay: Essay, aliases: Sequence[str] = ()) -> EssayRow:
 def chunk_row(chunk: Chunk, tokens: Sequence[str]) -> ChunkRow:
     """Everything a query needs of a chunk, derived once at build time."""
     return (chunk.essay_id, chunk.ordinal, chunk.kind, json.dumps(list(chunk.section), ensure_ascii=False),
-            chunk.paragraph, chunk.text, chunk.start, chunk.end, text_fingerprint(chunk.text),
+            chunk.paragraph, chunk.text, chunk.start, chunk.end, chunk.page, text_fingerprint(chunk.text),
             matchable_text(chunk.text), json.dumps(split_sentences(chunk.text)),
             json.dumps(list(tokens), ensure_ascii=False))
 
@@ -63,7 +67,7 @@ def write_chunk_db(path: Path, essays: Iterable[EssayRow], chunks: Iterable[Chun
     with sqlite3.connect(path) as db:
         db.executescript(_SCHEMA)
         db.executemany(f"INSERT INTO essays VALUES ({','.join('?' * 10)})", essays)
-        db.executemany(f"INSERT INTO chunks VALUES ({','.join('?' * 13)})",
+        db.executemany(f"INSERT INTO chunks VALUES ({','.join('?' * 14)})",
                        ((row, *chunk) for row, chunk in enumerate(chunks)))
     db.close()
 
@@ -71,7 +75,7 @@ def write_chunk_db(path: Path, essays: Iterable[EssayRow], chunks: Iterable[Chun
 def _chunk_from_row(r: tuple) -> Chunk:  # type: ignore[type-arg]
     return Chunk(
         essay_id=r[1], ordinal=r[2], kind=r[3], section=tuple(json.loads(r[4])), paragraph=r[5],
-        text=r[6], start=r[7], end=r[8],
+        text=r[6], start=r[7], end=r[8], page=r[9],
     )
 
 
@@ -100,6 +104,8 @@ class ChunkDB:
         self._titles: dict[str, str] | None = None
         self._kinds: list[tuple[str, str]] | None = None
         self._layout: Layout | None = None
+        columns = {name for _, name, *_ in self._query("PRAGMA table_info(chunks)")}
+        self._columns = _CHUNK_COLUMNS if "page" in columns else _CHUNK_COLUMNS_BEFORE_PAGES
 
     def close(self) -> None:
         self._db.close()
@@ -118,7 +124,7 @@ class ChunkDB:
         marks = ",".join("?" * len(rows))
         found = {
             r[0]: _chunk_from_row(r)
-            for r in self._query(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE row IN ({marks})", list(rows))
+            for r in self._query(f"SELECT {self._columns} FROM chunks WHERE row IN ({marks})", list(rows))
         }
         return [found[r] for r in rows]
 
@@ -153,14 +159,14 @@ class ChunkDB:
     def essay_rows(self, essay_id: str) -> list[tuple[int, Chunk]]:
         """(row, chunk) of an essay in reading order; the rows index its vectors."""
         cur = self._query(
-            f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,)
+            f"SELECT {self._columns} FROM chunks WHERE essay_id = ? ORDER BY ordinal", (essay_id,)
         )
         return [(r[0], _chunk_from_row(r)) for r in cur]
 
     def neighbours(self, chunk: Chunk, n: int) -> tuple[list[Chunk], list[Chunk]]:
         """Up to n paragraphs before and after `chunk` in the same section of the same essay, in reading order."""
         cur = self._query(
-            f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE essay_id = ? AND section = ? AND kind != 'heading' "
+            f"SELECT {self._columns} FROM chunks WHERE essay_id = ? AND section = ? AND kind != 'heading' "
             "AND ordinal BETWEEN ? AND ? AND ordinal != ? ORDER BY ordinal",
             (chunk.essay_id, json.dumps(list(chunk.section), ensure_ascii=False), chunk.ordinal - n,
              chunk.ordinal + n, chunk.ordinal),
