@@ -6,8 +6,8 @@ from __future__ import annotations
 _ADVICE = {
     ".doc": "it is an old Word document; open it in Word or WPS and save it as .docx",
     ".wps": "it is a WPS document; open it in WPS and save it as .docx",
-    ".caj": "it is a CNKI CAJ file; download the PDF version of the paper from the database instead",
-    ".kdh": "it is a CNKI KDH file; download the PDF version of the paper from the database instead",
+    ".caj": "it is a CNKI CAJ file; download the PDF version from the database instead",
+    ".kdh": "it is a CNKI KDH file; download the PDF version from the database instead",
     ".nh": "it is a CNKI thesis file; download the PDF version from the database instead",
 }
 
