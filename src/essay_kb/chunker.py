@@ -251,6 +251,9 @@ def _bare_label(line: str) -> bool:
     return label is not None and not label.group("value")
 
 
+_FOOTNOTE_MARK = re.compile(r"[①-⑳]")
+
+
 def _merge_fragments(units: list[_Unit], text: str, min_chars: int) -> list[_Unit]:
     """Join each body/conclusion unit shorter than `min_chars` to a neighbour of the same kind and section.
 
@@ -258,14 +261,18 @@ def _merge_fragments(units: list[_Unit], text: str, min_chars: int) -> list[_Uni
     joins the previous one when there is one.
     """
     units = _without_cut_off_tail(units, text)
+
+    def note(u: _Unit) -> bool:  # a footnote ("①…") stays its own passage, however short
+        return bool(_FOOTNOTE_MARK.match(text, u.start))
+
     i = 0
     while i < len(units):
         unit = units[i]
-        if unit.kind not in ("body", "conclusion") or unit.end - unit.start >= min_chars:
+        if unit.kind not in ("body", "conclusion") or unit.end - unit.start >= min_chars or note(unit):
             i += 1
             continue
-        prev_ok = i > 0 and _same_group(units[i - 1], unit)
-        next_ok = i + 1 < len(units) and _same_group(units[i + 1], unit)
+        prev_ok = i > 0 and _same_group(units[i - 1], unit) and not note(units[i - 1])
+        next_ok = i + 1 < len(units) and _same_group(units[i + 1], unit) and not note(units[i + 1])
         if next_ok and (text[unit.end - 1] in ":：" or not prev_ok):
             units[i : i + 2] = [replace(units[i + 1], start=unit.start)]
         elif prev_ok:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from essay_kb.errors import EmptyCorpus, UnreadableEssay
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # Formats essays often come in that cannot be read: listed anyway, so that a build names each such file and says
 # what to do with it (ingest/formats.py) instead of passing it over in silence.
 UNREADABLE_SUFFIXES = (".doc", ".wps", ".caj", ".kdh", ".nh")
