@@ -260,3 +260,32 @@ def test_ask_page_says_when_no_passage_answers_and_shows_confidence(monkeypatch,
     assert not at.exception
     assert not at.warning
     assert any("confidence" in str(c.value) for c in at.caption)
+
+
+@pytest.mark.slow
+def test_library_names_a_word_essay_and_the_ask_page_cites_a_pdf_page(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    import docx_files
+    import pdf_docs
+
+    corpus = kb_copy.config.corpus
+    (corpus / "保存的稿子.docx").write_bytes(docx_files.seed_docx())
+    if Path(pdf_docs.CHROMIUM).exists():
+        (corpus / "打印稿.pdf").write_bytes(pdf_docs.print_all(docx_files.SEED)["seed"])
+    kb_copy.build()  # the passages' text is the seed's: their vectors come from the cache
+    at = start_app(monkeypatch, corpus, kb_copy.config.index)
+    at.switch_page("app_pages/library.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    types = dict(zip(table["file"], table["type"], strict=True))
+    assert types["保存的稿子.docx"] == "Word" and types["xinchangtai-jiceng-dangzuzhi-jianshe.txt"] == "text"
+    if "打印稿.pdf" in types:
+        assert types["打印稿.pdf"] == "PDF"
+        # The same passages in three files are one result; leave the PDF alone to see its citation.
+        (corpus / "保存的稿子.docx").unlink()
+        (corpus / "xinchangtai-jiceng-dangzuzhi-jianshe.txt").unlink()
+        kb_copy.build()
+        at = start_app(monkeypatch, corpus, kb_copy.config.index)
+        at.switch_page("app_pages/ask.py").run()
+        at.text_input[0].input("赵璐写的文章").run()
+        assert not at.exception
+        assert "参考文献 › ¶4, p. 3" in visible_text(rendered_markdown(at))
