@@ -140,3 +140,18 @@ def print_all(seed_path: Path) -> dict[str, bytes]:
                 "scanned": scanned_pdf(browser, markup)}
         browser.close()
     return pdfs
+
+
+def scan_of(pdf: bytes, dpi: int = 150) -> bytes:
+    """`pdf`'s pages as a scanner gives them back: one picture per page in a PDF without a text layer (Pillow
+    writes it), header, page numbers and all."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    pictures = [doc[i].render(scale=dpi / 72).to_pil().convert("L") for i in range(len(doc))]
+    doc.close()
+    out = io.BytesIO()
+    pictures[0].save(out, format="PDF", resolution=dpi, save_all=True, append_images=pictures[1:])
+    return out.getvalue()

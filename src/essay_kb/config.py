@@ -49,6 +49,18 @@ def _milvus_address(v: str) -> str | None:
     return None if host and port.isdigit() else f"must be {MILVUS_SCHEME}host:port, not {v!r}"
 
 
+def _as_bool(raw: Any, name: str, source: str) -> bool:
+    # TOML gives a bool; flags and the environment give words.
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise EssayKBError(f"Setting {name!r} ({source}) must be true or false, not {raw!r}.")
+
+
 def _setting(default: Any, help: str, *, choices: tuple[str, ...] = (), check: Check | None = None,
              flag: bool = False) -> Any:
     """A `Config` field with its help, its valid values, and whether `kb` takes it as a --flag."""
@@ -84,6 +96,7 @@ class Config:
     dense_weight: float = _setting(0.5, "Weight of the dense side in fusion (0 = BM25 only, 1 = dense only).",
                                    check=_fraction)
     rrf_k: int = _setting(60, "The k of reciprocal-rank fusion (used when fusion = rrf).", check=_at_least(0))
+    ocr: bool = _setting(False, "Read scanned PDFs (no text layer) with OCR; needs `pip install 'essay-kb[ocr]'`.")
 
     def __post_init__(self) -> None:
         # Every way of making a Config (flags, environment, file, code) is checked here, before anything runs.
@@ -101,7 +114,7 @@ class Setting:
     name: str
     default: Any
     help: str
-    kind: str  # "Path", "int", "float" or "str": the field's annotation
+    kind: str  # "Path", "int", "float", "bool" or "str": the field's annotation
     choices: tuple[str, ...] = ()
     check: Check | None = None
     flag: bool = False  # also a `kb` option, --name-with-dashes
@@ -116,6 +129,8 @@ class Setting:
 
     def coerce(self, raw: Any, source: str) -> Any:
         """`raw` (a string from a flag or the environment, or a TOML value) as this setting's type, checked."""
+        if self.kind == "bool":
+            return _as_bool(raw, self.name, source)
         try:
             value = {"Path": Path, "int": int, "float": float}.get(self.kind, str)(raw)
         except (TypeError, ValueError):

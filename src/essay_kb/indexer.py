@@ -62,7 +62,7 @@ class BuildReport:
         return self.embedded / self.embed_seconds if self.embed_seconds else 0.0
 
 
-def scan_corpus(corpus: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CorpusScan:
+def scan_corpus(corpus: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, ocr: bool = False) -> CorpusScan:
     """Read every essay file a build would read; one that cannot be read becomes a problem line."""
     if not corpus.is_dir():
         raise EmptyCorpus(f"The corpus folder {corpus} does not exist. Create it and put essays in it, "
@@ -71,7 +71,7 @@ def scan_corpus(corpus: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CorpusScan:
     essays, problems = [], [s.problem for s in found.refused]
     for file in found.files:
         try:
-            essays.append(read_essay(file.path, corpus))
+            essays.append(read_essay(file.path, corpus, ocr=ocr))
         except UnreadableEssay as exc:
             problems.append(str(exc))
     return CorpusScan(tuple(essays), tuple(problems))
@@ -113,6 +113,7 @@ def build_index(
     rebuild: bool = False,
     wait: float = 0,
     vector_store: str = "auto",
+    ocr: bool = False,
 ) -> BuildReport:
     """Bring the index up to date with the corpus and publish the result as a new generation.
 
@@ -125,6 +126,7 @@ def build_index(
     Args:
         rebuild: read and chunk every essay again (vectors still come from the cache when the text is the same).
         vector_store: "auto", "flat" or "hnsw" (see store/vectors.py); auto chooses by the number of passages.
+        ocr: read scanned PDFs with OCR (the `ocr` setting).
 
     Raises:
         IndexBusy: another build holds the lock.
@@ -149,7 +151,7 @@ def build_index(
                 progress("load", 0, 1)
             try:
                 report = _build(changes, corpus, previous, model.load(), root, max_chars, progress,
-                                lexical_tokenizer, vector_store, started)
+                                lexical_tokenizer, vector_store, started, ocr)
             except BaseException:
                 for note in notes:  # the report that would carry them is lost; a setting-aside must not be
                     log.warning("%s", note)
@@ -160,13 +162,13 @@ def build_index(
                 previous.close()
 
 
-def read_and_chunk(file: CorpusFile, corpus: Path, max_chars: int) -> tuple[Essay, list[Chunk]]:
+def read_and_chunk(file: CorpusFile, corpus: Path, max_chars: int, ocr: bool = False) -> tuple[Essay, list[Chunk]]:
     """One essay as a build indexes it.
 
     Raises:
         UnreadableEssay: it cannot be read, or has nothing but a title and headings to index.
     """
-    essay = read_essay(file.path, corpus)
+    essay = read_essay(file.path, corpus, ocr=ocr)
     chunks = chunk_essay(essay, max_chars=max_chars)
     if not any(c.kind not in ("title", "heading") for c in chunks):
         raise UnreadableEssay(f"{file.id} has no paragraphs to index (only a title or headings); add the essay "
@@ -174,12 +176,12 @@ def read_and_chunk(file: CorpusFile, corpus: Path, max_chars: int) -> tuple[Essa
     return essay, chunks
 
 
-def read_problems(changes: Changes, corpus: Path, max_chars: int) -> list[str]:
+def read_problems(changes: Changes, corpus: Path, max_chars: int, ocr: bool = False) -> list[str]:
     """What the next build will skip among the files it will read (for showing before building)."""
     problems = []
     for essay_id in changes.to_read:
         try:
-            read_and_chunk(changes.files[essay_id], corpus, max_chars)
+            read_and_chunk(changes.files[essay_id], corpus, max_chars, ocr)
         except UnreadableEssay as exc:
             problems.append(str(exc))
     return problems
@@ -198,7 +200,7 @@ class _Rows:
 
 
 def _read_changed(
-    changes: Changes, corpus: Path, max_chars: int, progress: BuildProgress | None
+    changes: Changes, corpus: Path, max_chars: int, progress: BuildProgress | None, ocr: bool
 ) -> tuple[dict[str, tuple[Essay, list[Chunk]]], list[SkippedFile], list[str]]:
     """Read and chunk the new and changed essays: (essays read, files skipped, notes for the user)."""
     fresh: dict[str, tuple[Essay, list[Chunk]]] = {}
@@ -206,7 +208,7 @@ def _read_changed(
     for done, essay_id in enumerate(changes.to_read, 1):
         file = changes.files[essay_id]
         try:
-            essay, chunks = read_and_chunk(file, corpus, max_chars)
+            essay, chunks = read_and_chunk(file, corpus, max_chars, ocr)
         except UnreadableEssay as exc:
             skipped.append(SkippedFile(essay_id, file.sha256, str(exc)))
         else:
@@ -257,8 +259,9 @@ def _build(
     lexical_tokenizer: str,
     vector_store: str,
     started: float,
+    ocr: bool,
 ) -> BuildReport:
-    fresh, skipped, notes = _read_changed(changes, corpus, max_chars, progress)
+    fresh, skipped, notes = _read_changed(changes, corpus, max_chars, progress, ocr)
     if not (changes.unchanged or fresh):
         raise EmptyCorpus("The corpus holds no readable essay. Add .txt, .md or .html files to it "
                           "(`kb add FILE...`), then run `kb index`." + "".join("\n  " + s.problem for s in skipped))

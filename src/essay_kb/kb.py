@@ -205,7 +205,8 @@ class KnowledgeBase:
 
     def will_skip(self, changes: Changes) -> list[str]:
         """Why the next build will skip files: refused ones, and new or changed files that cannot be read."""
-        return [s.problem for s in changes.skipped] + read_problems(changes, self.config.corpus, self.config.max_chars)
+        return [s.problem for s in changes.skipped] + read_problems(changes, self.config.corpus, self.config.max_chars,
+                                                                   self.config.ocr)
 
     @property
     def max_file_bytes(self) -> int:
@@ -218,7 +219,7 @@ class KnowledgeBase:
                                               lambda: self.embedder)
         return build_index(self.config.corpus, model, self.config.index, self.config.max_chars, progress,
                            lexical_tokenizer=self.config.lexical_tokenizer, max_bytes=self.max_file_bytes,
-                           rebuild=rebuild, wait=wait, vector_store=self.config.vector_store)
+                           rebuild=rebuild, wait=wait, vector_store=self.config.vector_store, ocr=self.config.ocr)
 
     def check(self) -> list[str]:
         """Every problem of the index, one line each with the command that fixes it; empty when all is well.
@@ -317,7 +318,7 @@ class KnowledgeBase:
 
     def library(self) -> list[EssayCard]:
         """Every essay of the corpus with its metadata and whether the current index holds it as it is now."""
-        scan = scan_corpus(self.config.corpus, self.max_file_bytes)
+        scan = scan_corpus(self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
         manifest = current_manifest(self.config.index)
         indexed = {e.id: e for e in manifest.essays} if manifest else {}
         cards = []
@@ -346,7 +347,7 @@ class KnowledgeBase:
         if not Path(os.path.realpath(files[ref])).is_relative_to(os.path.realpath(self.config.corpus)):
             raise EssayKBError(f"{ref} is a link to a file outside the corpus, which is never read; copy the file "
                                "into the corpus instead.")
-        essay = read_essay(files[ref], self.config.corpus, self.max_file_bytes)
+        essay = read_essay(files[ref], self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
         if ref not in indexed:
             return EssayReport(essay, tuple(chunk_essay(essay, max_chars=self.config.max_chars)), "new", essay.text)
         state = "indexed" if indexed[ref].sha256 == essay.sha256 else "changed"
@@ -407,7 +408,7 @@ class KnowledgeBase:
         if not path.is_file():
             raise EssayKBError(f"{ref} is neither an indexed essay nor a file. Indexed essays: "
                                f"{', '.join(sorted(index.chunks.titles()))}.")
-        essay = read_essay(path, path.parent)
+        essay = read_essay(path, path.parent, ocr=self.config.ocr)
         return essay, chunk_essay(essay, max_chars=self.config.max_chars)
 
     def references(self, ref: str) -> list[tuple[Reference, str | None]]:

@@ -35,27 +35,28 @@ MAX_TITLE_CHARS = 80
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def read_essay(path: Path, corpus: Path, max_bytes: int | None = None) -> Essay:
+def read_essay(path: Path, corpus: Path, max_bytes: int | None = None, *, ocr: bool = False) -> Essay:
     """Read one essay file; raise errors.UnreadableEssay with an actionable message when it cannot be read
-    (also when it is not a regular file, or larger than `max_bytes`)."""
+    (also when it is not a regular file, or larger than `max_bytes`). `ocr`: as for `parse_essay`."""
     essay_id = essay_id_of(path, corpus)
-    return parse_essay(read_file_bytes(path, essay_id, max_bytes), path.name, essay_id)
+    return parse_essay(read_file_bytes(path, essay_id, max_bytes), path.name, essay_id, ocr=ocr)
 
 
-def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
+def parse_essay(data: bytes, name: str, essay_id: str | None = None, *, ocr: bool = False) -> Essay:
     """The bytes of one essay file called `name` (its suffix picks the reader), read without the file system.
 
     Args:
         data: the file's bytes.
         name: the file name; its stem is the title when the text has no title line.
         essay_id: the id the essay gets and error messages name; `name` when not given.
+        ocr: read a scanned PDF with OCR (the `ocr` setting) instead of refusing it.
 
     Raises:
         UnreadableEssay: the bytes are not a readable essay; the message names `essay_id`.
     """
     essay_id = name if essay_id is None else essay_id
     suffix = PurePath(name).suffix.lower()
-    document = _binary_document(data, suffix, essay_id)
+    document = _binary_document(data, suffix, essay_id, ocr)
     decoded = decode_essay_bytes(data, essay_id) if document is None else ""
     html_title: str | None = None
     html_meta: dict[str, str] = {}
@@ -116,7 +117,7 @@ def parse_essay(data: bytes, name: str, essay_id: str | None = None) -> Essay:
     )
 
 
-def _binary_document(data: bytes, suffix: str, essay_id: str) -> Document | None:
+def _binary_document(data: bytes, suffix: str, essay_id: str, ocr: bool) -> Document | None:
     """A PDF or Word file read by its reader (imported on first use: their libraries are not needed to read
     text); None for the text formats. Formats we cannot read get a message that says what to do."""
     message = unsupported_format_message(essay_id, suffix)
@@ -125,7 +126,7 @@ def _binary_document(data: bytes, suffix: str, essay_id: str) -> Document | None
     if suffix == ".pdf":
         from essay_kb.ingest.pdf import read_pdf
 
-        return read_pdf(data, essay_id)
+        return read_pdf(data, essay_id, ocr=ocr)
     if suffix == ".docx":
         from essay_kb.ingest.docx import read_docx
 

@@ -26,6 +26,8 @@ from essay_kb.ingest.essay import Document, Line
 
 OCR_HINT = ("make a searchable PDF with an OCR program (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and add that, "
             "or add the essay's text as a .txt file")
+OCR_SETTING_HINT = ("set ocr = true in essay-kb.toml (or ESSAY_KB_OCR=1) after pip install 'essay-kb[ocr]', then "
+                    "run `kb index --rebuild`")
 # Fewer non-blank characters than this in the whole file: a scan (a page number or a stamp is all its text layer).
 MIN_TEXT_CHARS = 20
 # Compatibility ideographs and Kangxi radicals some PDF fonts map glyphs to; NFKC maps them to the unified
@@ -43,7 +45,9 @@ _GENERIC_TITLE = re.compile(
 
 
 @dataclass(frozen=True)
-class _Line:
+class PdfLine:
+    """One line of a page as the layout reads it, from the text layer or from OCR (ingest/ocr.py)."""
+
     text: str
     x0: float
     x1: float
@@ -53,12 +57,16 @@ class _Line:
     page: int
 
 
-def read_pdf(data: bytes, essay_id: str) -> Document:
-    """The paragraphs, headings and footnotes of a PDF with a text layer, and its title and author properties.
+def read_pdf(data: bytes, essay_id: str, *, ocr: bool = False) -> Document:
+    """The paragraphs, headings and footnotes of a PDF, and its title and author properties.
+
+    Args:
+        ocr: read a PDF without a text layer (a scan) with OCR (ingest/ocr.py, the `ocr` extra) instead of
+            refusing it; its lines are then laid out as a text layer's are.
 
     Raises:
-        UnreadableEssay: the PDF is password-protected, damaged, or has no text layer (a scan); the message names
-            `essay_id` and what to do.
+        UnreadableEssay: the PDF is password-protected, damaged, or a scan (with `ocr` off, or OCR not installed
+            or finding no text); the message names `essay_id` and what to do.
     """
     try:
         pdf = pdfium.PdfDocument(data)
@@ -69,16 +77,16 @@ def read_pdf(data: bytes, essay_id: str) -> Document:
         raise UnreadableEssay(f"{essay_id} is damaged or incomplete; download it again") from exc
     try:
         pages = [_page_lines(pdf[i], i + 1) for i in range(len(pdf))]
+        if _char_count(pages) < MIN_TEXT_CHARS:
+            pages = _scanned_pages(pdf, essay_id, ocr)
         meta = _properties(pdf.get_metadata_dict())
     finally:
         pdf.close()
-    if sum(len(line.text.strip()) for page in pages for line in page) < MIN_TEXT_CHARS:
-        raise UnreadableEssay(f"{essay_id} has no text layer (a scanned PDF); it needs OCR: {OCR_HINT}")
     pages = _without_running_lines(pages)
     body_size = _body_size(pages)
     lines: list[Line] = []
-    flow: list[_Line] = []  # body lines of the document in reading order
-    notes_by_page: dict[int, list[_Line]] = {}
+    flow: list[PdfLine] = []  # body lines of the document in reading order
+    notes_by_page: dict[int, list[PdfLine]] = {}
     for page in pages:
         body, notes = _split_notes(page, body_size)
         flow += _reading_order(body)
@@ -92,6 +100,24 @@ def read_pdf(data: bytes, essay_id: str) -> Document:
     for page, notes in sorted(notes_by_page.items()):
         lines += [Line(text, page=page) for text in _note_texts(notes)]
     return Document(lines=[line for line in lines if line.text], meta=meta)
+
+
+def _char_count(pages: list[list[PdfLine]]) -> int:
+    return sum(len(line.text.strip()) for page in pages for line in page)
+
+
+def _scanned_pages(pdf: pdfium.PdfDocument, essay_id: str, ocr: bool) -> list[list[PdfLine]]:
+    """A scan's lines read by OCR when the `ocr` setting is on; otherwise the refusal says how to turn it on."""
+    if not ocr:
+        raise UnreadableEssay(f"{essay_id} has no text layer (a scanned PDF); it needs OCR: {OCR_SETTING_HINT}, "
+                              f"or {OCR_HINT}")
+    from essay_kb.ingest.ocr import ocr_pages  # on first use: only scans need it, and it needs the extra
+
+    pages = ocr_pages(pdf, essay_id)
+    if _char_count(pages) < MIN_TEXT_CHARS:
+        raise UnreadableEssay(f"{essay_id} is a scanned PDF in which OCR found no text; add the essay's text as a "
+                              ".txt file")
+    return pages
 
 
 def _properties(info: dict[str, str]) -> dict[str, str]:
@@ -112,18 +138,18 @@ def _char_text(textpage: pdfium.PdfTextPage, i: int, code: int) -> str:
     return _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group()), chr(code))
 
 
-def _page_lines(page: pdfium.PdfPage, number: int) -> list[_Line]:
+def _page_lines(page: pdfium.PdfPage, number: int) -> list[PdfLine]:
     """The page's text lines in PDFium's order; a line ends where the baseline moves or the text jumps back or
     across a gap wider than three characters (a column gutter)."""
     textpage = page.get_textpage()
-    lines: list[_Line] = []
+    lines: list[PdfLine] = []
     chars: list[tuple[str, float, float, float, float, float]] = []
 
     def flush() -> None:
         text = "".join(c[0] for c in chars).strip()
         if text:
             size = Counter(round(c[5], 1) for c in chars if not c[0].isspace()).most_common(1)[0][0]
-            lines.append(_Line(text, min(c[1] for c in chars), max(c[2] for c in chars),
+            lines.append(PdfLine(text, min(c[1] for c in chars), max(c[2] for c in chars),
                                max(c[4] for c in chars), min(c[3] for c in chars), size, number))
         chars.clear()
 
@@ -149,7 +175,7 @@ def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
 
-def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+def _without_running_lines(pages: list[list[PdfLine]]) -> list[list[PdfLine]]:
     """Pages without their running headers and footers: a line at the top or foot of the page whose text (digits
     aside) recurs at the top or foot of other pages, or a bare page number there."""
     edges = [_edge_lines(page) for page in pages]
@@ -163,20 +189,20 @@ def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     return out
 
 
-def _edge_lines(page: list[_Line]) -> list[_Line]:
+def _edge_lines(page: list[PdfLine]) -> list[PdfLine]:
     # Two lines at each end: a header may be two lines (journal name, then issue), and a footer a rule and a number.
     ordered = sorted(page, key=lambda line: -line.top)
     return ordered[:2] + ordered[-2:] if len(ordered) > 4 else ordered
 
 
-def _body_size(pages: list[list[_Line]]) -> float:
+def _body_size(pages: list[list[PdfLine]]) -> float:
     sizes = Counter()
     for line in (line for page in pages for line in page):
         sizes[line.size] += len(line.text)
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def _split_notes(page: list[_Line], body_size: float) -> tuple[list[_Line], list[_Line]]:
+def _split_notes(page: list[PdfLine], body_size: float) -> tuple[list[PdfLine], list[PdfLine]]:
     """Body lines, and footnotes: the run of smaller-type lines at the foot of the page, below all body text."""
     ordered = sorted(page, key=lambda line: -line.top)
     cut = len(ordered)
@@ -188,7 +214,7 @@ def _split_notes(page: list[_Line], body_size: float) -> tuple[list[_Line], list
     return [line for line in page if id(line) not in notes], ordered[cut:]
 
 
-def _reading_order(lines: list[_Line]) -> list[_Line]:
+def _reading_order(lines: list[PdfLine]) -> list[PdfLine]:
     """A page's body lines in reading order: full-width lines above the columns, each column top to bottom, then
     full-width lines below. A page is in two columns when many lines keep to each half of the text area."""
     if not lines:
@@ -205,25 +231,25 @@ def _reading_order(lines: list[_Line]) -> list[_Line]:
     above = [x for x in wide if x.bottom >= column_top - 1]
     below = [x for x in wide if x not in above]
 
-    def down(group: list[_Line]) -> list[_Line]:
+    def down(group: list[PdfLine]) -> list[PdfLine]:
         return sorted(group, key=lambda x: (-x.top, x.x0))
 
     return down(above) + down(left) + down(right) + down(below)
 
 
-def _heading_levels(flow: list[_Line], body_size: float) -> dict[float, int]:
+def _heading_levels(flow: list[PdfLine], body_size: float) -> dict[float, int]:
     """Font size → heading level for sizes clearly above the body's: the largest is level 1."""
     sizes = sorted({x.size for x in flow if x.size > body_size * 1.1}, reverse=True)
     return {size: min(i + 1, 6) for i, size in enumerate(sizes)}
 
 
-def _paragraphs(flow: list[_Line], headings: dict[float, int]) -> list[Line]:
+def _paragraphs(flow: list[PdfLine], headings: dict[float, int]) -> list[Line]:
     """Body lines joined into paragraphs. A line starts a new paragraph when it is a heading (larger type) or
     follows one, is indented, follows a line that stops short of its column's right edge, or sits further below
     the line before than lines of a paragraph do."""
     edges = _column_edges(flow)
     pitch = _line_pitch(flow)
-    paras: list[list[_Line]] = []
+    paras: list[list[PdfLine]] = []
     for line in flow:
         if not paras or _starts_paragraph(paras[-1][-1], line, edges, pitch, headings):
             paras.append([line])
@@ -232,12 +258,12 @@ def _paragraphs(flow: list[_Line], headings: dict[float, int]) -> list[Line]:
     return [Line(_join(p), heading_level=headings.get(p[0].size, 0), page=p[0].page) for p in paras]
 
 
-def _column_key(line: _Line, edges: dict[tuple[int, int], tuple[float, float]]) -> tuple[int, int]:
+def _column_key(line: PdfLine, edges: dict[tuple[int, int], tuple[float, float]]) -> tuple[int, int]:
     return next(((page, left) for (page, left) in edges if page == line.page and -2 <= line.x0 - left < _COLUMN_SPREAD),
                 (line.page, round(line.x0)))
 
 
-def _column_edges(flow: list[_Line]) -> dict[tuple[int, int], tuple[float, float]]:
+def _column_edges(flow: list[PdfLine]) -> dict[tuple[int, int], tuple[float, float]]:
     """(page, left edge) → (left, right) of each column: the leftmost start and the widest end of the lines that
     start near the column's most common start. Lines start at a column's left edge or an indent in; which of the
     two is more common depends on the page (a reference list is all indented first lines)."""
@@ -252,13 +278,13 @@ def _column_edges(flow: list[_Line]) -> dict[tuple[int, int], tuple[float, float
     return edges
 
 
-def _line_pitch(flow: list[_Line]) -> float:
+def _line_pitch(flow: list[PdfLine]) -> float:
     gaps = [a.top - b.top for a, b in zip(flow, flow[1:], strict=False)
             if a.page == b.page and a.size == b.size and 0 < a.top - b.top < 3 * a.size]
     return statistics.median(gaps) if gaps else 0.0
 
 
-def _starts_paragraph(prev: _Line, line: _Line, edges: dict[tuple[int, int], tuple[float, float]], pitch: float,
+def _starts_paragraph(prev: PdfLine, line: PdfLine, edges: dict[tuple[int, int], tuple[float, float]], pitch: float,
                       headings: dict[float, int]) -> bool:
     if line.size in headings or prev.size in headings or line.size != prev.size:
         return True
@@ -274,7 +300,7 @@ def _starts_paragraph(prev: _Line, line: _Line, edges: dict[tuple[int, int], tup
     return same_column and pitch > 0 and prev.top - line.top > pitch * 1.4
 
 
-def _unit_width(line: _Line) -> float:
+def _unit_width(line: PdfLine) -> float:
     """Roughly how wide the line's first unbreakable run is: a character with the closing punctuation and ASCII
     (numbers, a Latin word) that may not be separated from it, or an ASCII word."""
     run = _FIRST_UNIT.match(line.text)
@@ -282,7 +308,7 @@ def _unit_width(line: _Line) -> float:
     return sum(line.size * (0.55 if c.isascii() else 1.0) for c in text)
 
 
-def _join(parts: list[_Line]) -> str:
+def _join(parts: list[PdfLine]) -> str:
     text = parts[0].text
     for part in parts[1:]:
         # Latin words wrapped at a line end were separated by a space the line break ate.
@@ -291,12 +317,12 @@ def _join(parts: list[_Line]) -> str:
     return text
 
 
-def _note_texts(notes: list[_Line]) -> list[str]:
+def _note_texts(notes: list[PdfLine]) -> list[str]:
     """Footnote lines joined into one line per note: a note starts with its marker (①, [1], 1.)."""
     texts: list[str] = []
     for line in notes:
         if texts and not _NOTE_START.match(line.text):
-            texts[-1] = _join([_Line(texts[-1], 0, 0, 0, 0, 0, 0), line])
+            texts[-1] = _join([PdfLine(texts[-1], 0, 0, 0, 0, 0, 0), line])
         else:
             texts.append(line.text)
     return texts
