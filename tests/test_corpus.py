@@ -20,7 +20,7 @@ ESSAY = "乡村振兴中的合作社\n\n合作社把分散的小农户组织起�
     ("C:\\Users\\me\\新 文章.md", "新 文章.md"),
     ("报告<script>.HTML", "报告_script_.html"),
     ("..txt", None),
-    ("notes.pdf", None),
+    ("notes.xlsx", None),
 ])
 def test_upload_names_never_leave_the_corpus(name: str, expected: str | None) -> None:
     if expected is None:

@@ -330,11 +330,13 @@ def test_markdown_emphasis_links_and_soft_wraps_are_removed(tmp_path: Path) -> N
 
 
 def test_list_essay_files_is_sorted_and_skips_hidden_and_unsupported_files(tmp_path: Path) -> None:
-    for name in ("b.txt", "a.md", "sub/c.HTML", "sub/d.htm", ".hidden.txt", ".git/e.txt", "notes.pdf", "x.docx"):
+    for name in ("b.txt", "a.md", "sub/c.HTML", "sub/d.htm", ".hidden.txt", ".git/e.txt", "notes.pdf", "x.docx",
+                 "old.doc", "table.xlsx", "photo.png"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("正文", encoding="utf-8")
     found = [path.relative_to(tmp_path).as_posix() for path in list_essay_files(tmp_path)]
-    assert found == ["a.md", "b.txt", "sub/c.HTML", "sub/d.htm"]
+    # .doc is listed so that a build can say what to do with it; spreadsheets and pictures are not essays.
+    assert found == ["a.md", "b.txt", "notes.pdf", "old.doc", "sub/c.HTML", "sub/d.htm", "x.docx"]
 
 
 def test_essay_ids_in_subfolders_are_posix_paths(tmp_path: Path) -> None:

@@ -37,14 +37,6 @@ BUILD_STAGES = {"load": "loading the model", "read": "reading new and changed es
 
 
 @dataclass(frozen=True)
-class CorpusScan:
-    """Every essay of the corpus read and parsed (for the library); builds hash files instead, see changes.py."""
-
-    essays: tuple[Essay, ...]
-    problems: tuple[str, ...]  # one actionable line per file that could not be read
-
-
-@dataclass(frozen=True)
 class BuildReport:
     essays: int
     chunks: int
@@ -60,21 +52,6 @@ class BuildReport:
     @property
     def passages_per_second(self) -> float:
         return self.embedded / self.embed_seconds if self.embed_seconds else 0.0
-
-
-def scan_corpus(corpus: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, ocr: bool = False) -> CorpusScan:
-    """Read every essay file a build would read; one that cannot be read becomes a problem line."""
-    if not corpus.is_dir():
-        raise EmptyCorpus(f"The corpus folder {corpus} does not exist. Create it and put essays in it, "
-                          "or add some with `kb add FILE...`.")
-    found = hash_corpus(corpus, max_bytes)
-    essays, problems = [], [s.problem for s in found.refused]
-    for file in found.files:
-        try:
-            essays.append(read_essay(file.path, corpus, ocr=ocr))
-        except UnreadableEssay as exc:
-            problems.append(str(exc))
-    return CorpusScan(tuple(essays), tuple(problems))
 
 
 def passage_text(chunk: Chunk, title: str) -> str:

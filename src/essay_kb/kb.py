@@ -28,7 +28,7 @@ from essay_kb.compare import (
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
-from essay_kb.errors import EssayKBError, IndexMismatch, QuestionRejected
+from essay_kb.errors import EssayKBError, IndexMismatch, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
 from essay_kb.fusion import FusionConfig
@@ -40,7 +40,6 @@ from essay_kb.indexer import (
     compare_build,
     passage_text,
     read_problems,
-    scan_corpus,
 )
 from essay_kb.ingest import Essay, parse_essay, read_essay
 from essay_kb.normalize import normalize_for_search
@@ -317,16 +316,42 @@ class KnowledgeBase:
         return [(e.id, titles.get(e.id) or e.id, e.chunks) for e in entries]
 
     def library(self) -> list[EssayCard]:
-        """Every essay of the corpus with its metadata and whether the current index holds it as it is now."""
-        scan = scan_corpus(self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
+        """Every essay of the corpus with its metadata and whether the current index holds it as it is now.
+
+        Files are hashed, not read: an essay the index holds unchanged comes from the index, so a page that lists
+        the library on every rerun reads only new and changed files (a PDF takes tens of milliseconds to read,
+        a scan read by OCR tens of seconds)."""
+        found = hash_corpus(self.config.corpus, self.max_file_bytes)
         manifest = current_manifest(self.config.index)
         indexed = {e.id: e for e in manifest.essays} if manifest else {}
+        unchanged = [f.id for f in found.files if f.id in indexed and indexed[f.id].sha256 == f.sha256]
+        stored = self._stored_essays(unchanged) if unchanged else {}
         cards = []
-        for essay in scan.essays:
-            entry = indexed.get(essay.id)
-            state = "new" if entry is None else "indexed" if entry.sha256 == essay.sha256 else "changed"
-            cards.append(EssayCard(essay=essay, state=state, passages=entry.chunks if entry else 0))
+        for file in found.files:
+            entry = indexed.get(file.id)
+            if file.id in stored:
+                cards.append(EssayCard(essay=stored[file.id], state="indexed", passages=entry.chunks if entry else 0))
+                continue
+            try:
+                essay = read_essay(file.path, self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
+            except UnreadableEssay:
+                continue  # named by the Rebuild page and `kb index`, as before
+            cards.append(EssayCard(essay=essay, state="new" if entry is None else "changed", passages=0))
         return cards
+
+    def _stored_essays(self, ids: Sequence[str]) -> dict[str, Essay]:
+        """Indexed essays by id, read from the index without loading the model."""
+        try:
+            index = StoredIndex.open(self.config.index) if self._embedder is None else self.index()
+        except EssayKBError:  # missing or damaged: every file is read instead, as before
+            return {}
+        try:
+            return {e.id: e for e in index.chunks.essays(ids)}
+        except IndexMismatch:
+            return {}
+        finally:
+            if self._embedder is None:
+                index.close()
 
     def essay_chunks(self, essay_id: str) -> list[Chunk]:
         """An indexed essay's chunks in reading order (its structure: sections, typed passages, references)."""
