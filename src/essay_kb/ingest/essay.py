@@ -54,3 +54,16 @@ class Document:
 
     lines: list[Line]
     meta: dict[str, str] = field(default_factory=dict)  # "title", "author" from the file's own properties
+
+
+@dataclass(frozen=True)
+class PdfLine:
+    """One line of a page as the layout reads it, from the text layer or from OCR (ingest/ocr.py)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float  # PDF coordinates: y grows upwards
+    bottom: float
+    size: float  # font size of most of the line's characters
+    page: int

@@ -20,7 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from essay_kb.errors import UnreadableEssay
-from essay_kb.ingest.pdf import PdfLine
+from essay_kb.ingest.essay import PdfLine
 
 # Pixels per PDF point when rendering (144 dpi): bench/ocr.py found no better accuracy at 3 and slower reading.
 RENDER_SCALE = 2.0

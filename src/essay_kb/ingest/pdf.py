@@ -16,13 +16,12 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from essay_kb.errors import UnreadableEssay
-from essay_kb.ingest.essay import Document, Line
+from essay_kb.ingest.essay import Document, Line, PdfLine
 
 OCR_HINT = ("make a searchable PDF with an OCR program (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and add that, "
             "or add the essay's text as a .txt file")
@@ -42,19 +41,6 @@ _NOTE_START = re.compile(r"^(?:[①-⑳]|\[\d{1,3}\]|\d{1,2}[\s.．、)]|注\s*\
 _GENERIC_TITLE = re.compile(
     r"^(?:microsoft (?:word|powerpoint|excel) - .*|untitled.*|无标题.*|about:blank|.*\.(?:docx?|pdf|html?|txt|wps))$",
     re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class PdfLine:
-    """One line of a page as the layout reads it, from the text layer or from OCR (ingest/ocr.py)."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float  # PDF coordinates: y grows upwards
-    bottom: float
-    size: float  # font size of most of the line's characters
-    page: int
 
 
 def read_pdf(data: bytes, essay_id: str, *, ocr: bool = False) -> Document:
