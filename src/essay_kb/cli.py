@@ -278,6 +278,18 @@ def cmd_info(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    from essay_kb.server import serve  # FastAPI and uvicorn load for this command only
+
+    if not kb.config.token and args.host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]note:[/] listening on {escape(args.host)} without a token: anyone who can reach it can "
+                  "start rebuilds (set one with --token or ESSAY_KB_TOKEN)")
+    out.print(f"serving {kb.config.index} on http://{args.host}:{args.port} (API docs at /docs); Ctrl+C stops",
+              markup=False)
+    serve(kb, args.host, args.port)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     for setting in SETTINGS:
@@ -338,6 +350,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", parents=[common], help="model, index and corpus status")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_info)
+    p = sub.add_parser("serve", parents=[common], help="answer over HTTP: a JSON API (docs at /docs)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8321, help="port (default: 8321)")
+    p.add_argument("--token", help="require `Authorization: Bearer TOKEN` for POST /rebuild (or ESSAY_KB_TOKEN)")
+    p.set_defaults(run=cmd_serve)
     return parser
 
 
@@ -346,7 +363,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run: Callable[[KnowledgeBase, argparse.Namespace], int] = args.run
     try:
-        config = load_config({s.name: getattr(args, s.name) for s in SETTINGS if s.flag})
+        # Flags of every command, and the settings only some commands take (serve's --token).
+        config = load_config({s.name: getattr(args, s.name, None) for s in SETTINGS})
         return run(KnowledgeBase(config), args)
     except EssayKBError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)

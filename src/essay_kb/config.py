@@ -62,9 +62,11 @@ def _as_bool(raw: Any, name: str, source: str) -> bool:
 
 
 def _setting(default: Any, help: str, *, choices: tuple[str, ...] = (), check: Check | None = None,
-             flag: bool = False) -> Any:
-    """A `Config` field with its help, its valid values, and whether `kb` takes it as a --flag."""
-    return field(default=default, metadata={"help": help, "choices": choices, "check": check, "flag": flag})
+             flag: bool = False, secret: bool = False) -> Any:
+    """A `Config` field with its help, its valid values, whether `kb` takes it as a --flag, and whether its value
+    is a secret that `kb info`, the About page and the API's /status never show."""
+    return field(default=default, metadata={"help": help, "choices": choices, "check": check, "flag": flag,
+                                            "secret": secret})
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class Config:
                                    check=_fraction)
     rrf_k: int = _setting(60, "The k of reciprocal-rank fusion (used when fusion = rrf).", check=_at_least(0))
     ocr: bool = _setting(False, "Read scanned PDFs (no text layer) with OCR; needs `pip install 'essay-kb[ocr]'`.")
+    token: str = _setting("", "Bearer token `kb serve` requires of POST /rebuild (empty: none); reads stay open.",
+                          secret=True)
 
     def __post_init__(self) -> None:
         # Every way of making a Config (flags, environment, file, code) is checked here, before anything runs.
@@ -104,7 +108,12 @@ class Config:
             setting.validate(getattr(self, setting.name))
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: str(v) if isinstance(v := getattr(self, f.name), Path) else v for f in fields(self)}
+        shown = {f.name: str(v) if isinstance(v := getattr(self, f.name), Path) else v for f in fields(self)}
+        return {name: "(set)" if value and _is_secret(name) else value for name, value in shown.items()}
+
+
+def _is_secret(name: str) -> bool:
+    return bool(next(f for f in fields(Config) if f.name == name).metadata["secret"])
 
 
 @dataclass(frozen=True)

@@ -33,3 +33,7 @@ class IndexBusy(EssayKBError):
 
 class QuestionRejected(EssayKBError):
     """The question cannot be searched as given (empty, or far too long)."""
+
+
+class EssayNotFound(EssayKBError):
+    """No essay of that name in the corpus or the index (a server answers 404)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from essay_kb.compare import (
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
 from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
-from essay_kb.errors import EssayKBError, IndexMismatch, QuestionRejected, UnreadableEssay
+from essay_kb.errors import EssayKBError, EssayNotFound, IndexMismatch, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
 from essay_kb.fusion import FusionConfig
@@ -64,6 +65,15 @@ class EssayCard:
     essay: Essay
     state: str  # "indexed", "changed" (file differs from the indexed version) or "new" (not indexed yet)
     passages: int  # in the current index; 0 when not indexed
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The passages that answer a question and the index generation they come from (always a complete one:
+    a build publishes a generation only once it is whole)."""
+
+    generation: str
+    hits: list[Hit]
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,7 @@ class KnowledgeBase:
         self.config = config or Config()
         self._embedder = embedder
         self._index: StoredIndex | None = None
+        self._index_lock = threading.Lock()
         # Paragraph vectors without title context, for comparisons; keyed by text so they survive rebuilds.
         self._paragraph_vectors: dict[str, np.ndarray] = {}
 
@@ -170,16 +181,24 @@ class KnowledgeBase:
         return (self.config.index / CURRENT_FILE).exists()
 
     def index(self) -> StoredIndex:
-        """The current index generation, reopened when a build has published a newer one."""
+        """The current index generation, reopened when a build has published a newer one.
+
+        Safe to call from several threads (a server's requests, a build in a worker thread): one of them opens the
+        new generation while the others wait for it. The generation it replaces is not closed here, since searches
+        in other threads may still be reading it; its SQLite connection, FAISS arrays and Milvus client are
+        released when the last of them lets go of it.
+        """
         current = current_generation(self.config.index) if self.config.index.is_dir() else None
-        if self._index is not None and self._index.folder == current:
-            return self._index
-        index = StoredIndex.open(self.config.index)
-        check_model(index.manifest, self.embedder.fingerprint, self.embedder.dimension)
-        if self._index is not None:
-            self._index.close()
-        self._index = index
-        return index
+        index = self._index
+        if index is not None and index.folder == current:
+            return index
+        with self._index_lock:
+            if self._index is not None and self._index.folder == current:
+                return self._index  # another thread opened it while this one waited
+            index = StoredIndex.open(self.config.index)
+            check_model(index.manifest, self.embedder.fingerprint, self.embedder.dimension)
+            self._index = index
+            return index
 
     @property
     def model_fingerprint(self) -> str:
@@ -261,6 +280,18 @@ class KnowledgeBase:
             flt: restrict to essays, chunk kinds or a section.
             context: how many neighbouring paragraphs of the same section each hit carries.
         """
+        return self.answer(question, k, mode, flt, context).hits
+
+    def answer(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: str = "hybrid",
+        flt: SearchFilter | None = None,
+        context: int = 0,
+    ) -> Answer:
+        """`ask`, with the name of the index generation that answered (a server's clients can tell which build
+        they were answered from while a rebuild publishes a new one)."""
         if not question.strip():
             raise QuestionRejected("The question is empty. Type a question, e.g. 如何提升基层党员干部的素质？")
         if len(question) > MAX_QUESTION_CHARS:
@@ -281,7 +312,8 @@ class KnowledgeBase:
         if unknown:
             raise QuestionRejected(_no_such_essay(unknown, "the index", index.chunks.titles()))
         vector = self.embedder.embed_query(normalize_for_search(question)) if mode != "lexical" else None
-        return search(index, question, vector, k or self.config.top_k, mode, self.fusion, flt, context)
+        hits = search(index, question, vector, k or self.config.top_k, mode, self.fusion, flt, context)
+        return Answer(index.folder.name, hits)
 
     @property
     def fusion(self) -> FusionConfig:
@@ -365,7 +397,7 @@ class KnowledgeBase:
         files = {essay_id_of(p, self.config.corpus): p for p in list_essay_files(self.config.corpus)}
         indexed, chunks = self._indexed_essay(ref)
         if ref not in files and ref not in indexed:
-            raise EssayKBError(_no_such_essay([ref], "the corpus or the index", {*files, *indexed}))
+            raise EssayNotFound(_no_such_essay([ref], "the corpus or the index", {*files, *indexed}))
         if ref not in files:
             old = indexed[ref]
             return EssayReport(old, tuple(chunks), "removed", old.text)
@@ -431,7 +463,7 @@ class KnowledgeBase:
         """An essay file that is not indexed, read and chunked (not added)."""
         path = Path(ref)
         if not path.is_file():
-            raise EssayKBError(f"{ref} is neither an indexed essay nor a file. Indexed essays: "
+            raise EssayNotFound(f"{ref} is neither an indexed essay nor a file. Indexed essays: "
                                f"{', '.join(sorted(index.chunks.titles()))}.")
         essay = read_essay(path, path.parent, ocr=self.config.ocr)
         return essay, chunk_essay(essay, max_chars=self.config.max_chars)

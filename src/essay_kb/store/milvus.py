@@ -8,6 +8,7 @@ pointer switch it is for FAISS, and removing a generation drops its collection.
 from __future__ import annotations
 
 import logging
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,9 @@ class MilvusStore:
         self.spec = spec
         self._dimension = dimension
         self._count = int(client.get_collection_stats(collection)["row_count"])
+        # A generation replaced while searches in other threads still read it is not closed by its replacer
+        # (KnowledgeBase.index); it is released here when the last of them lets go of it.
+        self._release = weakref.finalize(self, _close, client, uri)
 
     @staticmethod
     def _uri(folder: Path, spec: StoreSpec) -> str:
@@ -140,4 +144,4 @@ class MilvusStore:
         """Nothing to do: Milvus persists every insert itself."""
 
     def close(self) -> None:
-        _close(self._client, self._uri_used)
+        self._release()  # runs _close once, whether called here or at collection
