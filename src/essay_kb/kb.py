@@ -28,7 +28,7 @@ from essay_kb.compare import (
 )
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
-from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
+from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, precision_without_measuring
 from essay_kb.errors import EssayKBError, EssayNotFound, IndexMismatch, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
@@ -44,6 +44,7 @@ from essay_kb.indexer import (
 )
 from essay_kb.ingest import Essay, parse_essay, read_essay
 from essay_kb.normalize import normalize_for_search
+from essay_kb.precision import this_cpu
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.related import Relatedness, related_essays
 from essay_kb.report import EssayReport
@@ -505,10 +506,22 @@ class KnowledgeBase:
         ranks: list[Ranks] = [rank_hits(self.ask(q.question, EVAL_DEPTH, mode), q, essay_texts) for q in questions]
         return evaluate_ranks(questions, ranks)
 
+    def _precision_info(self) -> dict[str, Any]:
+        """The precision embeddings use and why, without loading the model just to say so."""
+        cpu = this_cpu()
+        info: dict[str, Any] = {"cpu": cpu.model_name, "bf16_flags": list(cpu.bf16_flags)}
+        try:
+            choice = (self._embedder.precision_choice if self._embedder is not None
+                      else precision_without_measuring(self.config.precision, self.config.model))
+        except EssayKBError as exc:  # the model is not there to fingerprint; `kb info` still reports the rest
+            return {"precision": None, "precision_reason": str(exc), **info}
+        if choice is None:
+            return {"precision": None, "precision_reason": "auto, not measured yet: the first embedding on this "
+                    "machine times fp32 and bf16 (a few seconds, once) and keeps the faster", **info}
+        return {"precision": choice.precision, "precision_reason": choice.reason, **info}
+
     def info(self) -> dict[str, Any]:
-        info: dict[str, Any] = {"config": self.config.as_dict(),
-                                "embedder": {"precision": resolve_precision(self.config.precision),
-                                             "native_bf16": native_bf16()}}
+        info: dict[str, Any] = {"config": self.config.as_dict(), "embedder": self._precision_info()}
         try:
             m = current_manifest(self.config.index)
         except IndexMismatch as exc:
