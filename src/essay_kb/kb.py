@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -27,7 +27,14 @@ from essay_kb.compare import (
 )
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
-from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, native_bf16, resolve_precision
+from essay_kb.embedder import (
+    Embedder,
+    canonical_model_name,
+    light_query_encoder,
+    model_fingerprint,
+    native_bf16,
+    resolve_precision,
+)
 from essay_kb.errors import EssayKBError, IndexMismatch, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
@@ -43,6 +50,7 @@ from essay_kb.indexer import (
 )
 from essay_kb.ingest import Essay, parse_essay, read_essay
 from essay_kb.normalize import normalize_for_search
+from essay_kb.query_encoder import QueryEncoder
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.related import Relatedness, related_essays
 from essay_kb.report import EssayReport
@@ -154,6 +162,7 @@ class KnowledgeBase:
         self.config = config or Config()
         self._embedder = embedder
         self._index: StoredIndex | None = None
+        self._light: QueryEncoder | Literal[False] | None = None  # None: not looked for yet
         # Paragraph vectors without title context, for comparisons; keyed by text so they survive rebuilds.
         self._paragraph_vectors: dict[str, np.ndarray] = {}
 
@@ -175,7 +184,8 @@ class KnowledgeBase:
         if self._index is not None and self._index.folder == current:
             return self._index
         index = StoredIndex.open(self.config.index)
-        check_model(index.manifest, self.embedder.fingerprint, self.embedder.dimension)
+        # The fingerprint is known without loading the model: a one-shot ask may never load it (light_query_encoder).
+        check_model(index.manifest, self.model_fingerprint, self._embedder.dimension if self._embedder else None)
         if self._index is not None:
             self._index.close()
         self._index = index
@@ -280,8 +290,18 @@ class KnowledgeBase:
         unknown = [e for e in (flt.essays if flt else ()) if e not in index.chunks.titles()]
         if unknown:
             raise QuestionRejected(_no_such_essay(unknown, "the index", index.chunks.titles()))
-        vector = self.embedder.embed_query(normalize_for_search(question)) if mode != "lexical" else None
+        vector = self._query_vector(normalize_for_search(question)) if mode != "lexical" else None
         return search(index, question, vector, k or self.config.top_k, mode, self.fusion, flt, context)
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The question's vector: from the light encoder while the full model is not loaded (a cold `kb ask` then
+        never imports torch), else from the loaded model (the app's warm, traced path)."""
+        if self._embedder is None:
+            if self._light is None:
+                self._light = light_query_encoder(self.config.model) or False
+            if self._light:
+                return self._light.embed(text)
+        return self.embedder.embed_query(text)
 
     @property
     def fusion(self) -> FusionConfig:
