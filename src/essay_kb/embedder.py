@@ -99,8 +99,8 @@ def light_query_encoder(model: str) -> QueryEncoder | None:
     try:
         folder = converted_bundled_model()
         return load_query_encoder(folder) if folder else None
-    except (ModelUnavailable, ImportError, OSError) as exc:
-        log.info("no light query encoder (%s); questions use the full model", exc)
+    except (ModelUnavailable, ImportError, OSError, RuntimeError, ValueError) as exc:  # ONNX Runtime's are these
+        log.warning("the light query encoder did not load (%s); questions use the full model", exc)
         return None
 
 

