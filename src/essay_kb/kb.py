@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,7 +28,13 @@ from essay_kb.compare import (
 )
 from essay_kb.config import Config
 from essay_kb.corpus import save_essay
-from essay_kb.embedder import Embedder, canonical_model_name, model_fingerprint, precision_without_measuring
+from essay_kb.embedder import (
+    Embedder,
+    canonical_model_name,
+    light_query_encoder,
+    model_fingerprint,
+    precision_without_measuring,
+)
 from essay_kb.errors import EssayKBError, EssayNotFound, IndexMismatch, QuestionRejected, UnreadableEssay
 from essay_kb.evaluate import EvalReport, Question, Ranks, evaluate_ranks, rank_hits
 from essay_kb.files import display_name, essay_id_of, list_essay_files, read_file_bytes
@@ -45,6 +51,7 @@ from essay_kb.indexer import (
 from essay_kb.ingest import Essay, parse_essay, read_essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.precision import this_cpu
+from essay_kb.query_encoder import QueryEncoder
 from essay_kb.references import Reference, parse_reference, shared_references, title_matches
 from essay_kb.related import Relatedness, related_essays
 from essay_kb.report import EssayReport
@@ -166,6 +173,7 @@ class KnowledgeBase:
         self._embedder = embedder
         self._index: StoredIndex | None = None
         self._index_lock = threading.Lock()
+        self._light: QueryEncoder | Literal[False] | None = None  # None: not looked for yet
         # Paragraph vectors without title context, for comparisons; keyed by text so they survive rebuilds.
         self._paragraph_vectors: dict[str, np.ndarray] = {}
 
@@ -197,7 +205,9 @@ class KnowledgeBase:
             if self._index is not None and self._index.folder == current:
                 return self._index  # another thread opened it while this one waited
             index = StoredIndex.open(self.config.index)
-            check_model(index.manifest, self.embedder.fingerprint, self.embedder.dimension)
+            # The fingerprint is known without loading the model: a one-shot ask may never load it
+            # (light_query_encoder).
+            check_model(index.manifest, self.model_fingerprint, self._embedder.dimension if self._embedder else None)
             self._index = index
             return index
 
@@ -312,9 +322,19 @@ class KnowledgeBase:
         unknown = [e for e in (flt.essays if flt else ()) if e not in index.chunks.titles()]
         if unknown:
             raise QuestionRejected(_no_such_essay(unknown, "the index", index.chunks.titles()))
-        vector = self.embedder.embed_query(normalize_for_search(question)) if mode != "lexical" else None
+        vector = self._query_vector(normalize_for_search(question)) if mode != "lexical" else None
         hits = search(index, question, vector, k or self.config.top_k, mode, self.fusion, flt, context)
         return Answer(index.folder.name, hits)
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The question's vector: from the light encoder while the full model is not loaded (a cold `kb ask` then
+        never imports torch), else from the loaded model (the app's warm, traced path)."""
+        if self._embedder is None:
+            if self._light is None:
+                self._light = light_query_encoder(self.config.model) or False
+            if self._light:
+                return self._light.embed(text)
+        return self.embedder.embed_query(text)
 
     @property
     def fusion(self) -> FusionConfig:
