@@ -25,9 +25,10 @@ from essay_kb.ingest.repair import remove_pinyin
 
 PAGES = Path(__file__).parent / "data" / "pages"
 CHECKED_SETS = ("a-", "b-", "c-", "d-", "e-", "h-")
-# Pages whose text no line-based reader can get right: a two-column PDF copy interleaves its columns line by line
-# (reading PDFs column by column is issue 16's).
-KNOWN_HARD = {"d-pdf-twocol-1.txt": "two columns interleaved on each line: PDF layout (issue 16)"}
+# Pages whose text no line-based reader can get right: a two-column PDF copied to text interleaves its columns
+# line by line (the PDF itself is read column by column: ingest/pdf.py).
+KNOWN_HARD = {"d-pdf-twocol-1.txt": "text copied out of a two-column PDF, columns interleaved line by line; "
+              "the PDF reader reads such pages in order, this .txt copy cannot be"}
 
 
 def _pages() -> list[Path]:
