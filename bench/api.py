@@ -1,6 +1,6 @@
 """Throughput and latency of `kb serve`'s GET /ask at 1, 4 and 16 concurrent clients, idle and during rebuilds.
 
-    PYTHONPATH=src .venv/bin/python bench/api.py [--seconds 8]
+    PYTHONPATH=src:tests .venv/bin/python bench/api.py [--seconds 8]
 
 The seed and demo corpus (corpus/) is copied to a temporary folder and indexed; `kb serve` runs in its own process
 on a free port of 127.0.0.1, and client threads here (http.client, one connection per request) ask the seed's
@@ -12,8 +12,6 @@ Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import platform
 import shutil
@@ -27,20 +25,14 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from sockets import request
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ["如何提升基层党员干部的素质？", "基层党组织可以搭建哪些平台来服务群众？", "新常态下经济增长的特点是什么？",
              "垃圾分类如何推行？", "干部教育培训存在哪些问题？", "农村基层党建的难点"]
 CONCURRENCY = (1, 4, 16)
 
 
-def request(port: int, method: str, path: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        conn.request(method, path)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        conn.close()
 
 
 def free_port() -> int:

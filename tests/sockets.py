@@ -1,7 +1,10 @@
-"""Which local addresses a port is listening on, read from /proc (what a bind really did, whatever it printed)."""
+"""Loopback helpers for the server's tests and bench/api.py: which local addresses a port is listening on, read
+from /proc (what a bind really did, whatever it printed), and one JSON request to a local server."""
 
 from __future__ import annotations
 
+import http.client
+import json
 from pathlib import Path
 
 
@@ -15,3 +18,14 @@ def listening_addresses(port: int) -> set[str]:
             if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 found.add(address)
     return found
+
+
+def request(port: int, method: str, path: str, timeout: float = 120) -> tuple[int, dict]:  # type: ignore[type-arg]
+    """(status, JSON body) of one request to the server on 127.0.0.1:`port`, on a fresh connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()

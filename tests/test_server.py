@@ -20,7 +20,7 @@ from essay_kb import KnowledgeBase
 from essay_kb.cli import _parser, main
 from essay_kb.server import create_app, make_server
 from essay_kb.store import current_generation
-from sockets import listening_addresses
+from sockets import listening_addresses, request
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ID = "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
@@ -177,14 +177,6 @@ def live_server(kb: KnowledgeBase, *argv: str) -> Iterator[int]:
         thread.join(30)
 
 
-def request(port: int, method: str, path: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request(method, path)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        conn.close()
 
 
 def test_the_server_listens_only_on_this_machine_by_default(seed_kb: KnowledgeBase) -> None:
