@@ -22,9 +22,11 @@ from essay_kb.query_tokenizer import QueryTokenizer
 DATA = Path(__file__).parent / "data"
 SETS = ("seed_questions.jsonl", "seed_questions_en.jsonl", "reader_questions.jsonl")
 QUESTION = "如何提升基层党员干部的素质？"
-# Runs the real CLI, then says whether torch or sentence-transformers was imported on the way.
+# Runs the real CLI, then says whether torch or sentence-transformers, and the essay readers (bs4, readability),
+# were imported on the way.
 PROBE = ("import sys; from essay_kb.cli import main; code = main(sys.argv[1:]); "
-         "print('TORCH', any(m in sys.modules for m in ('torch', 'sentence_transformers'))); sys.exit(code)")
+         "print('TORCH', any(m in sys.modules for m in ('torch', 'sentence_transformers'))); "
+         "print('READERS', any(m in sys.modules for m in ('bs4', 'readability'))); sys.exit(code)")
 
 
 def questions(name: str) -> list[str]:
@@ -115,6 +117,8 @@ def test_a_cold_ask_related_and_compare_do_not_import_torch(seed_kb: KnowledgeBa
         done = kb_run(args, tmp_path)
         assert done.returncode == 0, done.stderr
         assert "TORCH False" in done.stdout, args
+        if args[0] in ("ask", "info", "check"):  # searching reads no essay file: the readers stay unloaded
+            assert "READERS False" in done.stdout, args
     assert "基层" in kb_run(["ask", QUESTION], tmp_path).stdout
 
 

@@ -9,9 +9,9 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from essay_kb import ingest
 from essay_kb.errors import EssayKBError, UnreadableEssay
 from essay_kb.files import SUPPORTED_SUFFIXES, display_name, essay_id_of, list_essay_files, read_file_bytes, too_large
-from essay_kb.ingest import parse_essay
 from essay_kb.ingest.formats import unsupported_format_message
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # essays are text: 20 MB is a book; larger is a mistake or an attack
@@ -59,7 +59,7 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
     if target.exists():
         raise EssayKBError(_exists(target_name))
     # Parsed from memory, so a bad file never touches the corpus.
-    parse_essay(data, target_name, essay_id=name)
+    ingest.parse_essay(data, target_name, essay_id=name)
     # Written under a hidden name (builds skip dot-files) and linked into place: a build running now, or a crash
     # mid-write, never sees half an essay, and os.link fails rather than replace a file that appeared meanwhile.
     fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".upload-", suffix=target.suffix)

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from essay_kb import ingest
 from essay_kb.changes import Changes, CorpusFile, diff_corpus, hash_corpus
 from essay_kb.chunker import CHUNKER_VERSION, Chunk, chunk_essay
 from essay_kb.embedder import Embedder
 from essay_kb.errors import EmptyCorpus, IndexMismatch, UnreadableEssay
-from essay_kb.ingest import Essay, read_essay
+from essay_kb.ingest import Essay
 from essay_kb.lexical import DEFAULT_TOKENIZER, LexicalIndex, get_tokenizer
 from essay_kb.normalize import normalize_for_search
 from essay_kb.store import EssayEntry, Manifest, ModelInfo, StoredIndex, write_generation
@@ -145,7 +146,7 @@ def read_and_chunk(file: CorpusFile, corpus: Path, max_chars: int, ocr: bool = F
     Raises:
         UnreadableEssay: it cannot be read, or has nothing but a title and headings to index.
     """
-    essay = read_essay(file.path, corpus, ocr=ocr)
+    essay = ingest.read_essay(file.path, corpus, ocr=ocr)
     chunks = chunk_essay(essay, max_chars=max_chars)
     if not any(c.kind not in ("title", "heading") for c in chunks):
         raise UnreadableEssay(f"{file.id} has no paragraphs to index (only a title or headings); add the essay "

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from essay_kb import ingest
 from essay_kb.changes import Changes, diff_corpus, hash_corpus
 from essay_kb.chunker import Chunk, chunk_essay
 from essay_kb.compare import (
@@ -48,7 +49,7 @@ from essay_kb.indexer import (
     passage_text,
     read_problems,
 )
-from essay_kb.ingest import Essay, parse_essay, read_essay
+from essay_kb.ingest import Essay
 from essay_kb.normalize import normalize_for_search
 from essay_kb.precision import this_cpu
 from essay_kb.query_encoder import QueryEncoder
@@ -386,7 +387,7 @@ class KnowledgeBase:
                 cards.append(EssayCard(essay=stored[file.id], state="indexed", passages=entry.chunks if entry else 0))
                 continue
             try:
-                essay = read_essay(file.path, self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
+                essay = ingest.read_essay(file.path, self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
             except UnreadableEssay:
                 continue  # named by the Rebuild page and `kb index`, as before
             cards.append(EssayCard(essay=essay, state="new" if entry is None else "changed", passages=0))
@@ -425,7 +426,7 @@ class KnowledgeBase:
         if not Path(os.path.realpath(files[ref])).is_relative_to(os.path.realpath(self.config.corpus)):
             raise EssayKBError(f"{ref} is a link to a file outside the corpus, which is never read; copy the file "
                                "into the corpus instead.")
-        essay = read_essay(files[ref], self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
+        essay = ingest.read_essay(files[ref], self.config.corpus, self.max_file_bytes, ocr=self.config.ocr)
         if ref not in indexed:
             return EssayReport(essay, tuple(chunk_essay(essay, max_chars=self.config.max_chars)), "new", essay.text)
         state = "indexed" if indexed[ref].sha256 == essay.sha256 else "changed"
@@ -486,7 +487,7 @@ class KnowledgeBase:
         if not path.is_file():
             raise EssayNotFound(f"{ref} is neither an indexed essay nor a file. Indexed essays: "
                                f"{', '.join(sorted(index.chunks.titles()))}.")
-        essay = read_essay(path, path.parent, ocr=self.config.ocr)
+        essay = ingest.read_essay(path, path.parent, ocr=self.config.ocr)
         return essay, chunk_essay(essay, max_chars=self.config.max_chars)
 
     def references(self, ref: str) -> list[tuple[Reference, str | None]]:
@@ -504,7 +505,7 @@ class KnowledgeBase:
     def text_view(self, text: str, name: str = "pasted.txt") -> EssayView:
         """A pasted text read like an essay file (boilerplate stripped, chunked, embedded), not added."""
         self.index()  # as essay_view does: pasted text is compared with indexed essays
-        essay = parse_essay(text.encode("utf-8"), name)
+        essay = ingest.parse_essay(text.encode("utf-8"), name)
         chunks = tuple(chunk_essay(essay, max_chars=self.config.max_chars))
         return EssayView(essay, chunks, self._passage_vectors(chunks, essay.title))
 
