@@ -46,13 +46,10 @@ def bigram_tokens(text: str) -> list[str]:
     return tokens
 
 
-@cache
 def _jieba():  # type: ignore[no-untyped-def]
-    import jieba
+    from essay_kb.jieba_dict import tokenizer
 
-    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at INFO through the root logger
-    jieba.initialize()
-    return jieba
+    return tokenizer()
 
 
 def jieba_tokens(text: str) -> list[str]:
