@@ -25,6 +25,13 @@ STATE_KEY = "ui_language"
 MESSAGES: dict[str, dict[Lang, str]] = {
     # --- common: words several pages use, passage types, the sidebar
     "common.language": {"zh": "界面语言", "en": "Language"},
+    "common.kind.title": {"zh": "标题", "en": "title"},
+    "common.kind.abstract": {"zh": "摘要", "en": "abstract"},
+    "common.kind.keywords": {"zh": "关键词", "en": "keywords"},
+    "common.kind.heading": {"zh": "小标题", "en": "heading"},
+    "common.kind.body": {"zh": "正文", "en": "body"},
+    "common.kind.conclusion": {"zh": "结语", "en": "conclusion"},
+    "common.kind.reference": {"zh": "参考文献", "en": "reference"},
 
     # --- app: app.py and shared.py (navigation, first-run build, progress)
 
@@ -62,6 +69,11 @@ def t(key: str, **values: object) -> str:
     """
     text = MESSAGES[key][language()]
     return text.format(**values) if values else text
+
+
+def kind_name(kind: str) -> str:
+    """A passage type (chunker.CHUNK_KINDS) as the reader's language names it: 正文 / body."""
+    return t(f"common.kind.{kind}")
 
 
 def language_switch() -> None:

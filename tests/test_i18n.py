@@ -55,3 +55,9 @@ def test_chinese_messages_hold_no_english_words() -> None:
         text = re.sub(r"\{[^}]*\}|`[^`]*`", "", texts["zh"])  # placeholders and code (commands, paths) aside
         words = {w for w in re.findall(r"[A-Za-z_]{2,}", text) if w not in NAMES}
         assert not words, f"{key}: {sorted(words)}"
+
+
+def test_every_passage_type_has_a_name_in_both_languages() -> None:
+    from essay_kb.chunker import CHUNK_KINDS
+
+    assert all(f"common.kind.{kind}" in MESSAGES for kind in CHUNK_KINDS)
