@@ -75,8 +75,9 @@ def render_hit(hit: Hit) -> None:
                      f"**{hit.rank}.** " + place_label(hit.title, chunk.section, chunk.paragraph, chunk.page))
         st.caption(" · ".join(x for x in (kind_name(chunk.kind), verdict(hit.confidence), score_label(hit)) if x))
         st.markdown(f"<div class='passage'>{passage_html(hit)}</div>", unsafe_allow_html=True)
-        for place in hit.duplicates:
+        if hit.duplicates:
             st.caption(t("ask.also_in"))
+        for place in hit.duplicates:
             library_link(place.essay_id, place.paragraph,
                          place_label(place.title, tuple(filter(None, [place.section])), place.paragraph))
         with st.expander(t("ask.why")):

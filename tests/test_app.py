@@ -130,6 +130,18 @@ def test_markdown_in_essays_is_shown_as_text_not_links_or_images(monkeypatch, kb
     assert "一、评奖[节](http://127.0.0.1:9/h)" in shown  # the section heading
 
 
+def test_citation_links_to_the_library_with_any_file_name(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    name = "评奖 & #1?p=2+3%20.txt"  # characters a URL gives meaning to
+    (kb_copy.config.corpus / name).write_text(MARKDOWN_ESSAY, encoding="utf-8")
+    kb_copy.build()
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.text_input[0].input("基层党组织评奖办法要公平公正").run()
+    links = [link.proto for link in at.page_link]
+    assert links[0].page == "library"
+    assert parse_qs(links[0].query_string) == {"essay": [name], "p": ["1"]}  # the body paragraph, ¶1
+    assert_no_link_or_image(rendered_markdown(at))
+
+
 def test_kind_filter_on_the_ask_page_shows_only_references(monkeypatch, kb_copy: KnowledgeBase) -> None:
     at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
     at.sidebar.multiselect[1].select("reference").run()
