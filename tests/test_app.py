@@ -310,3 +310,12 @@ def test_library_names_a_word_essay_and_the_ask_page_cites_a_pdf_page(monkeypatc
         at.text_input[0].input("赵璐写的文章").run()
         assert not at.exception
         assert "参考文献 › ¶4, p. 3" in visible_text(rendered_markdown(at))
+
+
+def test_every_build_stage_has_a_name_in_both_languages() -> None:
+    # The progress bar names the stage the core reports (indexer.BUILD_STAGES keys) in the reader's language.
+    from app_pages.i18n import MESSAGES
+
+    from essay_kb.indexer import BUILD_STAGES
+
+    assert all(f"app.stage.{stage}" in MESSAGES for stage in BUILD_STAGES)
