@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.i18n import number, t
 from app_pages.shared import build_with_progress, current_kb, md
 from essay_kb.errors import EssayKBError
 from essay_kb.kb import KnowledgeBase
@@ -11,12 +12,10 @@ from essay_kb.kb import KnowledgeBase
 
 def rebuild_page() -> None:
     kb = current_kb()
-    st.header("Rebuild the index")
+    st.header(t("rebuild.header"))
     summary = st.container()  # filled last, so it shows the state after a rebuild this run
-    st.caption("Only new and changed essays are read, and only passages never embedded before are embedded. "
-               "Searching keeps working during a rebuild and after a failed one: the previous index stays in use "
-               "until the new one is complete.")
-    if st.button("Rebuild now", type="primary"):
+    st.caption(t("rebuild.caption"))
+    if st.button(t("rebuild.button"), type="primary"):
         build_with_progress(kb)
     with summary:
         show_status(kb)
@@ -26,27 +25,25 @@ def show_status(kb: KnowledgeBase) -> None:
     try:
         status = kb.status()
     except EssayKBError as exc:
-        st.error(md(str(exc)))
+        st.error(md(str(exc)))  # the library's words (English), as the CLI prints them
         return
+    groups = {"added": status.added, "changed": status.changed, "removed": status.removed}
     cols = st.columns(4)
-    for col, (label, items) in zip(cols, (("added", status.added), ("changed", status.changed),
-                                          ("removed", status.removed), ("unchanged", status.unchanged)),
-                                   strict=True):
-        col.metric(label, len(items))
-    for label, items in (("Added", status.added), ("Changed", status.changed), ("Removed", status.removed)):
+    for col, (name, items) in zip(cols, [*groups.items(), ("unchanged", status.unchanged)], strict=True):
+        col.metric(t(f"rebuild.count.{name}"), number(len(items)))
+    for name, items in groups.items():
         if items:
-            st.markdown(f"**{label}:** " + ", ".join(md(i) for i in items))
+            st.markdown(f"**{t(f'rebuild.list.{name}')}** " + ", ".join(md(i) for i in items))
     for old, new in status.renamed:
-        st.markdown(f"**Renamed:** {md(old)} → {md(new)} (its passages are not embedded again)")
+        st.markdown(t("rebuild.renamed", old=md(old), new=md(new)))
     for essay_id, names in status.aliases.items():
-        st.markdown(f"**Same file under several names**, indexed once as {md(essay_id)}: "
-                    + ", ".join(md(n) for n in names))
+        st.markdown(t("rebuild.aliases", essay=md(essay_id), names=", ".join(md(n) for n in names)))
     for problem in kb.will_skip(status):
-        st.warning(f"Will be skipped: {md(problem)}")
+        st.warning(t("rebuild.will_skip", problem=md(problem)))
     if status.up_to_date:
-        st.success("The index is up to date.")
+        st.success(t("rebuild.up_to_date"))
     if status.outdated:
-        st.info("The index was built with other settings (model, chunker, max_chars or tokenizer): the next "
-                "rebuild reads every essay again.")
+        st.info(t("rebuild.outdated"))
+
 
 rebuild_page()

@@ -8,15 +8,17 @@ import string
 
 import streamlit as st
 
+from app_pages.i18n import MESSAGES, number, t
 from essay_kb import Config, KnowledgeBase, load_config
 from essay_kb.embedder import Embedder
 from essay_kb.errors import EssayKBError
 from essay_kb.highlight import marked_pieces
-from essay_kb.indexer import BUILD_STAGES
 from essay_kb.search import Hit
 
 
-@st.cache_resource(show_spinner="Loading the embedding model…")
+# No spinner here: its text is fixed when the module loads, before the reader's language is known
+# (current_kb shows one in the session's language instead).
+@st.cache_resource(show_spinner=False)
 def load_embedder(model: str, batch_size: int, precision: str) -> Embedder:
     embedder = Embedder(model, batch_size=batch_size, precision=precision)
     embedder.prepare_queries()
@@ -30,27 +32,36 @@ def open_knowledge_base(config: Config) -> KnowledgeBase:
 
 
 def current_kb() -> KnowledgeBase:
-    return open_knowledge_base(load_config())
+    config = load_config()
+    with st.spinner(t("app.loading_model")):  # shown only when loading takes over half a second: the first time
+        return open_knowledge_base(config)
+
+
+def stage_name(stage: str) -> str:
+    """A build stage (indexer.BUILD_STAGES key) in the reader's language; the core's names are English."""
+    return t(f"app.stage.{stage}") if f"app.stage.{stage}" in MESSAGES else stage
 
 
 def build_with_progress(kb: KnowledgeBase) -> bool:
     """Build the index with a progress bar; a failure is shown and the previous index stays in use."""
-    bar = st.progress(0.0, text="Building the index…")
+    bar = st.progress(0.0, text=t("app.building"))
 
     def progress(stage: str, done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"{BUILD_STAGES.get(stage, stage).capitalize()}: {done}/{total}")
+        bar.progress(done / max(total, 1),
+                     text=t("app.progress", stage=stage_name(stage), done=number(done), total=number(total)))
 
     try:
         report = kb.build(progress)
     except EssayKBError as exc:
         bar.empty()
-        st.error(f"The build failed; the previous index is still in use. {md(str(exc))}")
+        # The library's error texts are English (the CLI prints the same ones); the UI's words around them are not.
+        st.error(t("app.build_failed", error=md(str(exc))))
         return False
     bar.empty()
-    st.success(f"Indexed {report.essays} essays, {report.chunks} passages in {report.seconds:.1f} s "
-               f"({report.embedded} embedded, {report.reused} reused).")
+    st.success(t("app.built", essays=number(report.essays), chunks=number(report.chunks),
+                 seconds=number(report.seconds, 1), embedded=number(report.embedded), reused=number(report.reused)))
     for problem in report.problems:
-        st.warning(f"Skipped: {md(problem)}")
+        st.warning(t("app.skipped", problem=md(problem)))
     for note in report.notes:
         st.info(md(note))
     return True

@@ -6,13 +6,13 @@ import html
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from essay_kb import KnowledgeBase
-from essay_kb.confidence import NO_GOOD_ANSWER
 from essay_kb.store import current_generation
 from essay_kb.store.lock import build_lock
 
@@ -27,7 +27,8 @@ def start_app(monkeypatch: pytest.MonkeyPatch, corpus: Path, index: Path) -> App
 
 
 def page_text(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.success, *at.error])
+    shown = [*at.markdown, *at.caption, *at.info, *at.success, *at.error, *at.page_link]
+    return "\n".join(str(m.value) for m in shown)
 
 
 def test_question_shows_the_cadre_paragraph_first(monkeypatch, kb_copy: KnowledgeBase) -> None:
@@ -40,6 +41,11 @@ def test_question_shows_the_cadre_paragraph_first(monkeypatch, kb_copy: Knowledg
     assert "党员干部队伍" in re.sub(r"<[^>]+>", "", cards[0])
     assert "<mark>" in cards[0] and "<b>" in cards[0]
     assert "二、提升党员干部素质" in page_text(at)
+    # The citation links to the Library at the passage's essay and paragraph.
+    link = at.page_link[0].proto
+    params = parse_qs(link.query_string)
+    assert link.page == "library" and params["essay"] == ["xinchangtai-jiceng-dangzuzhi-jianshe.txt"]
+    assert int(params["p"][0]) > 0
 
 
 def test_first_run_without_index_builds_it(monkeypatch, tmp_path: Path, seed_kb: KnowledgeBase) -> None:
@@ -83,7 +89,8 @@ MARKDOWN_ESSAY = (
 def rendered_markdown(at: AppTest) -> list[str]:
     """Every Markdown string the page shows, rendered the way a CommonMark renderer (as Streamlit's) would."""
     renderer = MarkdownIt("commonmark", {"html": True})
-    values = [str(e.value) for e in [*at.markdown, *at.caption, *at.subheader, *at.error, *at.info, *at.warning]]
+    values = [str(e.value) for e in [*at.markdown, *at.caption, *at.subheader, *at.error, *at.info, *at.warning,
+                                     *at.page_link]]
     return [renderer.render(v) for v in values]
 
 
@@ -121,6 +128,18 @@ def test_markdown_in_essays_is_shown_as_text_not_links_or_images(monkeypatch, kb
     assert "评奖[奖](http://127.0.0.1:9/title)![](http://127.0.0.1:9/title.png)" in shown  # the subheader
     assert "作者 张三[作者](http://127.0.0.1:9/author)" in shown  # the metadata caption
     assert "一、评奖[节](http://127.0.0.1:9/h)" in shown  # the section heading
+
+
+def test_citation_links_to_the_library_with_any_file_name(monkeypatch, kb_copy: KnowledgeBase) -> None:
+    name = "评奖 & #1?p=2+3%20.txt"  # characters a URL gives meaning to
+    (kb_copy.config.corpus / name).write_text(MARKDOWN_ESSAY, encoding="utf-8")
+    kb_copy.build()
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.text_input[0].input("基层党组织评奖办法要公平公正").run()
+    links = [link.proto for link in at.page_link]
+    assert links[0].page == "library"
+    assert parse_qs(links[0].query_string) == {"essay": [name], "p": ["1"]}  # the body paragraph, ¶1
+    assert_no_link_or_image(rendered_markdown(at))
 
 
 def test_kind_filter_on_the_ask_page_shows_only_references(monkeypatch, kb_copy: KnowledgeBase) -> None:
@@ -253,9 +272,11 @@ def test_ask_page_says_when_no_passage_answers_and_shows_confidence(monkeypatch,
     at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
     at.text_input[0].input("城市交通拥堵应该怎么治理？").run()
     assert not at.exception
-    assert [w.value for w in at.warning] == [NO_GOOD_ANSWER]
-    captions = [str(c.value) for c in at.caption]
-    assert any("confidence 0.0" in c for c in captions) and not any("1.000" in c for c in captions)
+    assert [w.value for w in at.warning] == ["No passage answers this question well. The closest passages follow: "
+                                             "read them with care."]
+    # Every card says so in words too, with its confidence as a percentage (all below the warning's threshold).
+    captions = [str(c.value) for c in at.caption if "confidence" in str(c.value)]
+    assert captions and all(re.search(r"unlikely to answer · confidence [01]\.\d%", c) for c in captions), captions
     at.text_input[0].input("如何提升基层党员干部的素质？").run()
     assert not at.exception
     assert not at.warning
@@ -289,3 +310,12 @@ def test_library_names_a_word_essay_and_the_ask_page_cites_a_pdf_page(monkeypatc
         at.text_input[0].input("赵璐写的文章").run()
         assert not at.exception
         assert "参考文献 › ¶4, p. 3" in visible_text(rendered_markdown(at))
+
+
+def test_every_build_stage_has_a_name_in_both_languages() -> None:
+    # The progress bar names the stage the core reports (indexer.BUILD_STAGES keys) in the reader's language.
+    from app_pages.i18n import MESSAGES
+
+    from essay_kb.indexer import BUILD_STAGES
+
+    assert all(f"app.stage.{stage}" in MESSAGES for stage in BUILD_STAGES)
