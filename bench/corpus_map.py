@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -147,7 +148,8 @@ def main() -> None:
     tied = [r for s, r in scored if s == best]
     held_tied = [ari(held, topic, r)[0] for r in tied]
     shipped = ClusterRule()
-    print(f"`python {' '.join(sys.argv)}` on {platform.processor() or platform.machine()}, "
+    print(f"`python {' '.join(sys.argv)}` on {platform.processor() or platform.machine()} "
+          f"({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start), "
           f"{len(topic)} essays of tests/data/related; dev topics {', '.join(DEV_TOPICS)}\n")
     print(f"{len(rules)} rules tried on dev (linkage × silhouette tolerance × largest k); {len(tied)} reach the best "
           f"dev ARI {best:.3f}: {'; '.join(f'{r.linkage} tol {r.tolerance} k≤{r.max_clusters}' for r in tied)}. "

@@ -64,6 +64,8 @@ def test_the_map_renders_names_an_essay_on_hover_and_opens_it_on_click(page: Any
         tooltip = page.locator("#vg-tooltip-element")
         tooltip.wait_for(state="visible")
         assert "标题" in tooltip.inner_text() and "作者" in tooltip.inner_text()
+        if not opened:
+            screenshot(page, "corpus-map-hover")
         point.click()
         page.wait_for_url(lambda url: "essay=" in url and urllib.parse.unquote(url) not in opened)
         essay = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["essay"][0]
