@@ -113,6 +113,19 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     # --- library
 
     # --- map (the Library's corpus map)
+    "map.heading": {"zh": "语料地图", "en": "Corpus map"},
+    "map.caption": {"zh": "{essays} 篇文章按内容相近程度排布，分为 {clusters} 组，每组以其特有的词命名。"
+                          "悬停查看标题和作者，点击打开文章。",
+                    "en": "{essays} essays placed by how alike their content is, in {clusters} groups, each named by "
+                          "its characteristic words. Hover for title and author; click to open an essay."},
+    "map.legend": {"zh": "分组", "en": "Group"},
+    "map.tooltip_title": {"zh": "标题", "en": "Title"},
+    "map.tooltip_author": {"zh": "作者", "en": "Author"},
+    "map.tooltip_cluster": {"zh": "分组", "en": "Group"},
+    "map.no_author": {"zh": "（未署名）", "en": "(no author)"},
+    "map.unavailable": {"zh": "建好索引后，这里显示语料地图。",
+                        "en": "The corpus map appears here once the index is built."},
+    "map.empty": {"zh": "索引中还没有文章，语料地图为空。", "en": "The index holds no essay yet, so the map is empty."},
 
     # --- rebuild
     "rebuild.header": {"zh": "重建索引", "en": "Rebuild the index"},

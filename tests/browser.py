@@ -73,8 +73,9 @@ def markdown_essay(decoy: str) -> str:
             f"基层党组织评奖办法要公平公正[正文]({decoy}/b)![]({decoy}/b.png)，评奖结果要公开。\n")
 
 
-def run_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    """A running app on a copy of the default corpus, with no index yet: the first visit builds it.
+def run_app(tmp_path_factory: pytest.TempPathFactory, script: str = "app.py") -> Iterator[App]:
+    """A running app (`script`, relative to the project) on a copy of the default corpus, with no index yet: the
+    first visit builds it.
 
     It runs with the project's .streamlit/config.toml as a user gets it (no --server.address). The corpus also
     holds an essay whose title, author, heading and body are Markdown links and images pointing at a decoy
@@ -92,7 +93,7 @@ def run_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     log_path = root / "server.log"
     log = log_path.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
