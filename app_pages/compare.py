@@ -109,23 +109,31 @@ def compare_page() -> None:
         st.subheader(t("compare.shared_text"))
         st.dataframe([{"text": s.text, "a": s.a.section_path or kind_name(s.a.kind),
                        "b": s.b.section_path or kind_name(s.b.kind)} for s in comparison.shared],
-                     column_config={"text": st.column_config.TextColumn(t("compare.col.text"), width="large"),
-                                    "a": t("compare.col.in_a"), "b": t("compare.col.in_b")}, hide_index=True)
+                     column_config={"text": text_column(t("compare.col.text"), 400),
+                                    "a": text_column(t("compare.col.in_a"), 190),
+                                    "b": text_column(t("compare.col.in_b"), 190)},
+                     hide_index=True)
     if comparison.shared_references:
         shared_references(comparison)
     if a_id:
         related_essays(kb, a_id)
 
 
+def text_column(label: str, width: int, help_text: str | None = None) -> st.column_config.Column:
+    """A column of a table that fits 1280 px: each table's widths add up to at most 790 px of the 818 px the wide
+    layout leaves beside the sidebar (measured in Chromium), so no column is off-screen."""
+    return st.column_config.TextColumn(label, width=width, help=help_text)
+
+
 def aligned(comparison: Comparison) -> None:
     st.subheader(t("compare.aligned"))
     st.dataframe([{"label": label_name(p.label), "a": p.a.text[:40], "b": p.b.text[:40] if p.b else "—",
                    "chars": percent(p.chars), "cosine": number(p.cosine, 3)} for p in comparison.a_to_b],
-                 column_config={"label": t("compare.col.label"), "a": t("compare.col.a"), "b": t("compare.col.b"),
-                                "chars": st.column_config.TextColumn(t("compare.col.chars"),
-                                                                     help=t("compare.col.chars_help")),
-                                "cosine": st.column_config.TextColumn(t("compare.col.cosine"),
-                                                                      help=t("compare.col.cosine_help"))},
+                 column_config={"label": text_column(t("compare.col.label"), 70),
+                                "a": text_column(t("compare.col.a"), 260),
+                                "b": text_column(t("compare.col.b"), 260),
+                                "chars": text_column(t("compare.col.chars"), 90, t("compare.col.chars_help")),
+                                "cosine": text_column(t("compare.col.cosine"), 110, t("compare.col.cosine_help"))},
                  hide_index=True)
 
 
@@ -149,10 +157,12 @@ def related_essays(kb: KnowledgeBase, essay_id: str) -> None:
     st.dataframe([{"essay": r.title or r.essay_id, "closeness": number(r.score, 1), "close": percent(r.close_share),
                    "shared": percent(r.shared_text), "keywords": "、".join(r.shared_keywords),
                    "references": number(r.shared_references)} for r in ranked],
-                 column_config={"essay": st.column_config.TextColumn(t("compare.col.essay"), width="large"),
-                                "closeness": t("compare.col.closeness"), "close": t("compare.col.close"),
-                                "shared": t("compare.col.shared"), "keywords": t("compare.col.keywords"),
-                                "references": t("compare.col.references")},
+                 column_config={"essay": text_column(t("compare.col.essay"), 260),
+                                "closeness": text_column(t("compare.col.closeness"), 70),
+                                "close": text_column(t("compare.col.close"), 90),
+                                "shared": text_column(t("compare.col.shared"), 80),
+                                "keywords": text_column(t("compare.col.keywords"), 200),
+                                "references": text_column(t("compare.col.references"), 90)},
                  hide_index=True)
 
 

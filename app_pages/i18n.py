@@ -157,6 +157,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "每个文件不超过 {mb} MB",
         "en": "Text (UTF-8, GBK/GB18030 or UTF-16), Markdown, web pages, PDF with a text layer, Word .docx; "
               "at most {mb} MB each"},
+    "library.upload_button": {"zh": "选择文件", "en": "Upload"},
+    "library.upload_limits": {"zh": "每个文件不超过 {mb} MB · 纯文本、Markdown、网页、PDF、Word",
+                              "en": "{mb} MB per file · text, Markdown, web page, PDF, Word"},
     "library.add_button": {"zh": "加入语料库", "en": "Add to the corpus"},
     "library.added": {"zh": "已加入 {essay}。重建索引后即可检索。",
                       "en": "Added {essay}. Rebuild the index to search it."},

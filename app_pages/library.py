@@ -1,7 +1,8 @@
 """Library: every essay with its metadata and structure, and uploads of new essays.
 
-An essay opens from a link too: `library?essay=<essay id>&p=<paragraph>` (the Ask page's citations, the corpus
-map) selects the essay and scrolls to that paragraph, marked.
+An essay opens from a link too: `library?essay=<essay id>` (the corpus map, the Ask page's citations) selects the
+essay; `&p=<paragraph>` (and `&s=<section path>`, since paragraph numbers restart in every section) scrolls to
+that paragraph and marks it.
 """
 
 from __future__ import annotations
@@ -34,18 +35,18 @@ def file_type(essay_id: str) -> str:
 
 
 def essay_table(cards: list[EssayCard]) -> None:
-    # Five narrow columns fit the wide layout beside the sidebar at 1280 px; the file, source and keywords are
-    # in the opened essay's details below.
+    # Five columns, 780 px in all: at 1280 px the wide layout leaves 818 px beside the sidebar (measured in
+    # Chromium), so the status column shows without scrolling. File, source and keywords are in the opened
+    # essay's details below.
     rows = [{"title": c.essay.title, "author": c.essay.meta.author or "", "type": file_type(c.essay.id),
              "passages": c.passages, "status": t(f"library.status.{c.state}")} for c in cards]
     column = st.column_config
     st.dataframe(rows, hide_index=True, width="stretch", column_config={
-        "title": column.TextColumn(t("library.col.title"), width="large"),
-        "author": column.TextColumn(t("library.col.author"), width="small"),
-        "type": column.TextColumn(t("library.col.type"), width="small"),
-        "passages": column.NumberColumn(t("library.col.passages"), width="small",
-                                        help=t("library.col.passages_help")),
-        "status": column.TextColumn(t("library.col.status"), width="medium"),
+        "title": column.TextColumn(t("library.col.title"), width=340),
+        "author": column.TextColumn(t("library.col.author"), width=100),
+        "type": column.TextColumn(t("library.col.type"), width=100),
+        "passages": column.NumberColumn(t("library.col.passages"), width=80, help=t("library.col.passages_help")),
+        "status": column.TextColumn(t("library.col.status"), width=160),
     })
 
 
@@ -90,9 +91,21 @@ def passage_caption(chunk: Chunk) -> str:
     return " · ".join(parts)
 
 
-def essay_structure(kb: KnowledgeBase, card: EssayCard, cited: int | None) -> None:
-    """The essay's passages under their section headings; each paragraph's first passage is anchored `p-<n>`,
-    and the `cited` paragraph's passages are marked."""
+def cited_passages(chunks: list[Chunk], paragraph: int | None, section: str | None) -> set[int]:
+    """The ordinals of the passages a link names: paragraph numbers restart in every section, so the link's
+    section (`s`, a Chunk.section_path) picks one; without it, the first section that has that paragraph."""
+    if not paragraph:
+        return set()
+    matching = [c for c in chunks if c.paragraph == paragraph and c.kind != "heading"]
+    in_section = [c for c in matching if c.section_path == section] if section is not None else []
+    if not in_section and matching:
+        in_section = [c for c in matching if c.section == matching[0].section]
+    return {c.ordinal for c in in_section}
+
+
+def essay_structure(kb: KnowledgeBase, card: EssayCard, paragraph: int | None, section: str | None) -> None:
+    """The essay's passages under their section headings, each anchored `passage-<ordinal>`; the passages of
+    the paragraph a link names are marked and scrolled into view."""
     meta = card.essay.meta
     st.subheader(md(card.essay.title))
     essay_details(card)
@@ -103,24 +116,23 @@ def essay_structure(kb: KnowledgeBase, card: EssayCard, cited: int | None) -> No
             escaped_block(meta.abstract)
         st.info(t("library.not_indexed"))
         return
-    section: tuple[str, ...] | None = None
-    anchored: set[int] = set()
-    for chunk in kb.essay_chunks(card.essay.id):
-        if chunk.section != section:
-            section = chunk.section
+    chunks = kb.essay_chunks(card.essay.id)
+    cited = cited_passages(chunks, paragraph, section)
+    current: tuple[str, ...] | None = None
+    for chunk in chunks:
+        if chunk.section != current:
+            current = chunk.section
             # A <div> makes it an HTML block, whose text Markdown leaves alone (a bare <b> line is a paragraph).
-            heading = html_text(" › ".join(section)) if section else html_text(t("library.front_matter"))
+            heading = html_text(" › ".join(current)) if current else html_text(t("library.front_matter"))
             st.markdown(f"<div><b>{heading}</b></div>", unsafe_allow_html=True)
         if chunk.kind == "heading":
             continue
         st.caption(passage_caption(chunk))
-        anchor = f" id='p-{chunk.paragraph}'" if chunk.paragraph and chunk.paragraph not in anchored else ""
-        anchored.add(chunk.paragraph or 0)
-        style = f" style='{CITED_STYLE}'" if cited and chunk.paragraph == cited else ""
-        css = "passage cited" if style else "passage"
-        st.markdown(f"<div class='{css}'{anchor}{style}>{html_text(chunk.text)}</div>", unsafe_allow_html=True)
-    if cited and cited in anchored:
-        scroll_to(f"p-{cited}")
+        marked = f" cited' style='{CITED_STYLE}" if chunk.ordinal in cited else ""
+        st.markdown(f"<div class='passage{marked}' id='passage-{chunk.ordinal}'>{html_text(chunk.text)}</div>",
+                    unsafe_allow_html=True)
+    if cited:
+        scroll_to(f"passage-{min(cited)}")
 
 
 def scroll_to(anchor: str) -> None:
@@ -140,13 +152,30 @@ const timer = setInterval(() => {{
 </script>""", height=0)
 
 
+def uploader_words(mb: str) -> None:
+    """The uploader's button and limits in the reader's language.
+
+    Streamlit draws them in English whatever the page's language and has no option to change them; this
+    stylesheet hides its words and shows ours (CSS generated text) in their place.
+    """
+    button = json.dumps(t("library.upload_button"), ensure_ascii=False)
+    limits = json.dumps(t("library.upload_limits", mb=mb), ensure_ascii=False)
+    st.html(f"""<style>
+[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p {{ display: none; }}
+[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer]::after {{ content: {button}; }}
+[data-testid=stFileUploaderDropzoneInstructions] span {{ display: none; }}
+[data-testid=stFileUploaderDropzoneInstructions] > div::after {{ content: {limits}; font-size: .85rem; }}
+</style>""")
+
+
 def upload_form(kb: KnowledgeBase) -> None:
     generation = st.session_state.get(UPLOADS_KEY, 0)
     limit = kb.config.max_file_mb
+    mb = number(limit, 0 if limit == int(limit) else 1)
     files = st.file_uploader(t("library.upload"), type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
-                             accept_multiple_files=True,
-                             help=t("library.upload_help", mb=number(limit, 0 if limit == int(limit) else 1)),
+                             accept_multiple_files=True, help=t("library.upload_help", mb=mb),
                              key=f"{UPLOADS_KEY}-{generation}")
+    uploader_words(mb)
     if not files or not st.button(t("library.add_button")):
         return
     notices: list[tuple[str, str]] = []
@@ -169,9 +198,10 @@ def show_notices(notices: list[tuple[str, str]]) -> None:
         (st.success if kind == "success" else st.error)(text)
 
 
-def cited_paragraph() -> int | None:
+def linked_paragraph() -> tuple[int | None, str | None]:
+    """The paragraph a link names: `p` (its number, as citations give it) and optionally `s` (its section)."""
     value = st.query_params.get("p", "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return (int(value) if value.isdigit() and int(value) > 0 else None), st.query_params.get("s")
 
 
 def choose_essay(cards: list[EssayCard]) -> EssayCard | None:
@@ -186,7 +216,8 @@ def choose_essay(cards: list[EssayCard]) -> EssayCard | None:
 
     def follow() -> None:
         st.query_params["essay"] = st.session_state[ESSAY_KEY]
-        st.query_params.pop("p", None)  # the paragraph belonged to the essay the link opened
+        for name in ("p", "s"):  # the paragraph belonged to the essay the link opened
+            st.query_params.pop(name, None)
 
     chosen = st.selectbox(t("library.open"), list(by_id), key=ESSAY_KEY, on_change=follow,
                           format_func=lambda i: f"{by_id[i].essay.title} ({i})")
@@ -211,8 +242,8 @@ def library_page() -> None:
     if cards:
         card = choose_essay(cards)
         if card:
-            cited = cited_paragraph() if st.query_params.get("essay") == card.essay.id else None
-            essay_structure(kb, card, cited)
+            linked = st.query_params.get("essay") == card.essay.id
+            essay_structure(kb, card, *(linked_paragraph() if linked else (None, None)))
 
 
 library_page()
