@@ -149,6 +149,23 @@ def test_library_lists_essays_and_opens_their_structure(monkeypatch, kb_copy: Kn
     assert "[4]赵璐" in text and "参考文献" in text and "五、结语" in text
 
 
+def test_a_link_opens_the_essay_at_its_paragraph_and_the_choice_updates_the_link(monkeypatch,
+                                                                                kb_copy: KnowledgeBase) -> None:
+    other = "另一篇\n\n社区治理需要居民参与，也需要制度保障。\n"
+    (kb_copy.config.corpus / "other.txt").write_text(other, encoding="utf-8")
+    seed = "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.query_params.update({"essay": seed, "p": "2", "s": "参考文献"})
+    at.switch_page("app_pages/library.py").run()
+    assert not at.exception
+    assert at.selectbox[0].value == seed
+    cited = [html.unescape(str(m.value)) for m in at.markdown if "passage cited" in str(m.value)]
+    assert len(cited) == 1 and "[2]马正英" in cited[0]
+    at.selectbox[0].select("other.txt").run()  # another essay: the address names it, without the paragraph
+    assert at.query_params["essay"] == "other.txt" and "p" not in at.query_params
+    assert not [m for m in at.markdown if "passage cited" in str(m.value)]
+
+
 def test_rebuild_page_reports_a_new_essay_and_rebuilds(monkeypatch, kb_copy: KnowledgeBase) -> None:
     essay = "# 农村基层党建\n\n农村党支部要带领群众发展集体经济，增加农民收入。\n"
     (kb_copy.config.corpus / "new.md").write_text(essay, encoding="utf-8")
