@@ -77,9 +77,15 @@ def how_it_was_read(kb: KnowledgeBase, card: EssayCard) -> None:
             st.markdown(f"<div><b>{html_text(field_label(key))}</b> {html_text(value)}</div>",
                         unsafe_allow_html=True)
         st.markdown(t("library.dropped", count=number(len(report.essay.dropped))))
-        for line, reason in report.essay.dropped:  # the reason is the rule's name, as `kb show` prints it
-            st.markdown(f"<div>{html_text(line)} <small style='opacity:0.6'>← {html_text(reason)}</small></div>",
-                        unsafe_allow_html=True)
+        for line, reason in report.essay.dropped:
+            st.markdown(f"<div>{html_text(line)} <small style='opacity:0.6'>← {html_text(reason_name(reason))}</small>"
+                        "</div>", unsafe_allow_html=True)
+
+
+def reason_name(reason: str) -> str:
+    """Why the reader dropped a line, in the reader's language; a rule named since, as `kb show` prints it."""
+    key = f"library.reason.{reason.replace(' ', '_')}"
+    return t(f"library.reason.{reason.replace(' ', '_')}") if key in MESSAGES else reason
 
 
 def passage_caption(chunk: Chunk) -> str:

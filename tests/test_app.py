@@ -149,6 +149,18 @@ def test_library_lists_essays_and_opens_their_structure(monkeypatch, kb_copy: Kn
     assert "[4]赵璐" in text and "参考文献" in text and "五、结语" in text
 
 
+def test_library_in_chinese_names_statuses_sections_and_dropped_lines_in_chinese(monkeypatch,
+                                                                                kb_copy: KnowledgeBase) -> None:
+    at = start_app(monkeypatch, kb_copy.config.corpus, kb_copy.config.index)
+    at.session_state["ui_language"] = "zh"  # what the sidebar's switch (or a zh browser) chooses
+    at.switch_page("app_pages/library.py").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["status"]) == ["已索引"]
+    text = visible_text(rendered_markdown(at))
+    assert "（正文之前）" in text and "(front matter)" not in text
+    assert "← 转载声明" in text and "← reprint" not in text  # the seed's reprint notice, dropped as chrome
+
+
 def test_a_link_opens_the_essay_at_its_paragraph_and_the_choice_updates_the_link(monkeypatch,
                                                                                 kb_copy: KnowledgeBase) -> None:
     other = "另一篇\n\n社区治理需要居民参与，也需要制度保障。\n"
