@@ -6,11 +6,17 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from app_pages.i18n import kind_name, number, percent, t
 from app_pages.shared import current_kb, escaped_block, html_text, md
 from essay_kb import EssayKBError, KnowledgeBase
+from essay_kb.chunker import Chunk
 from essay_kb.kb import Comparison
 
-PASTE = "(paste a text)"
+PASTE = ""  # the first option of essay A: paste a text instead (no title is empty)
+
+
+def section_name(chunk: Chunk) -> str:
+    return chunk.section_path or t("compare.front_matter")
 
 
 def diff_html(comparison: Comparison, a: str, b: str) -> str:
@@ -24,14 +30,21 @@ def heatmap(comparison: Comparison) -> alt.Chart:
     pa, pb = comparison.a_paragraphs, comparison.b_paragraphs
     labels = {(p.a.ordinal, p.b.ordinal): p.label for p in comparison.a_to_b if p.b is not None}
     rows = [{"A": f"A{n + 1}", "B": f"B{m + 1}", "cosine": float(matrix[n, m]),
-             "label": labels.get((x.ordinal, y.ordinal), ""), "a_text": x.text[:60], "b_text": y.text[:60]}
+             "label": label_name(labels[x.ordinal, y.ordinal]) if (x.ordinal, y.ordinal) in labels else "",
+             "a_text": x.text[:60], "b_text": y.text[:60]}
             for n, x in enumerate(pa) for m, y in enumerate(pb)]
     pick = alt.selection_point(name="cell", fields=["A", "B"])
     return alt.Chart(alt.Data(values=rows)).mark_rect().encode(
-        x=alt.X("B:O", sort=None, title="B paragraphs"), y=alt.Y("A:O", sort=None, title="A paragraphs"),
-        color=alt.Color("cosine:Q", scale=alt.Scale(scheme="blues")),
-        tooltip=["A:N", "B:N", alt.Tooltip("cosine:Q", format=".3f"), "label:N", "a_text:N", "b_text:N"],
+        x=alt.X("B:O", sort=None, title=t("compare.axis_b")), y=alt.Y("A:O", sort=None, title=t("compare.axis_a")),
+        color=alt.Color("cosine:Q", scale=alt.Scale(scheme="blues"), title=t("compare.col.cosine")),
+        tooltip=["A:N", "B:N", alt.Tooltip("cosine:Q", format=".3f", title=t("compare.col.cosine")),
+                 alt.Tooltip("label:N", title=t("compare.col.label")),
+                 alt.Tooltip("a_text:N", title=t("compare.col.a")), alt.Tooltip("b_text:N", title=t("compare.col.b"))],
     ).add_params(pick).properties(height=40 + 34 * len(pa))
+
+
+def label_name(label: str) -> str:
+    return t(f"compare.label.{label}")
 
 
 def show_pair(comparison: Comparison, a_name: str, b_name: str) -> None:
@@ -39,12 +52,12 @@ def show_pair(comparison: Comparison, a_name: str, b_name: str) -> None:
     right = comparison.b_paragraphs[int(b_name[1:]) - 1]
     cols = st.columns(2)
     with cols[0]:
-        st.caption(f"{a_name} · {md(left.section_path) or '(front matter)'}")
+        st.caption(f"{a_name} · {md(section_name(left))}")
         escaped_block(left.text)
     with cols[1]:
-        st.caption(f"{b_name} · {md(right.section_path) or '(front matter)'}")
+        st.caption(f"{b_name} · {md(section_name(right))}")
         escaped_block(right.text)
-    st.markdown("**Character diff (A → B)**")
+    st.markdown(f"**{t('compare.diff')}**")
     st.markdown(f"<div class='passage'>{diff_html(comparison, left.text, right.text)}</div>", unsafe_allow_html=True)
 
 
@@ -53,74 +66,103 @@ def choose(kb: KnowledgeBase) -> tuple[str | None, str | None, str]:
     essays = {title: essay_id for essay_id, title, _ in kb.indexed_essays()}
     titles = list(essays)
     cols = st.columns(2)
-    a = cols[0].selectbox("Essay A", [PASTE, *titles], index=1 if titles else 0)
+    a = cols[0].selectbox(t("compare.essay_a"), [PASTE, *titles], index=1 if titles else 0,
+                          format_func=lambda o: o or t("compare.paste"))
     nearest = [r.title or r.essay_id for r in kb.related(essays[a], 3)] if a in essays and len(titles) > 1 else []
-    others = [*[t for t in nearest if t in essays], *[t for t in titles if t not in nearest and t != a]]
-    b = cols[1].selectbox("Essay B", others or titles, index=0 if others or titles else None)
-    pasted = st.text_area("Text to compare (paste an essay)") if a == PASTE else ""
+    others = [*[x for x in nearest if x in essays], *[x for x in titles if x not in nearest and x != a]]
+    b = cols[1].selectbox(t("compare.essay_b"), others or titles, index=0 if others or titles else None)
+    pasted = st.text_area(t("compare.paste_box")) if a == PASTE else ""
     return (essays.get(a) if a != PASTE else None), (essays.get(b) if b else None), pasted
+
+
+def overview(comparison: Comparison) -> None:
+    cols = st.columns(4)
+    cols[0].metric(t("compare.a_in_b"), percent(comparison.overlap_a), help=t("compare.a_in_b_help"))
+    cols[1].metric(t("compare.b_in_a"), percent(comparison.overlap_b))
+    cols[2].metric(t("compare.reworded"), percent(comparison.reworded_a), help=t("compare.reworded_help"))
+    cols[3].metric(t("compare.shared_refs"), number(len(comparison.shared_references)))
+    counts = comparison.as_dict()["labels"]
+    st.caption(t("compare.labels", counts="；".join(f"{label_name(label)} {number(n)}" for label, n in counts.items())))
 
 
 def compare_page() -> None:
     kb = current_kb()
-    st.header("Compare essays")
+    st.header(t("compare.title"))
     a_id, b_id, pasted = choose(kb)
     if b_id is None or (a_id is None and not pasted.strip()):
-        st.info("Choose two essays, or paste a text and choose the essay to compare it with.")
+        st.info(t("compare.choose"))
         return
     try:
         comparison = kb.compare_views(kb.essay_view(a_id) if a_id else kb.text_view(pasted), kb.essay_view(b_id))
     except EssayKBError as exc:
         st.error(md(str(exc)))
         return
-    data = comparison.as_dict()
-    cols = st.columns(4)
-    cols[0].metric("A's text also in B", f"{comparison.overlap_a:.0%}",
-                   help="Characters of A's body text in runs of 30 or more characters that B also holds.")
-    cols[1].metric("B's text also in A", f"{comparison.overlap_b:.0%}")
-    cols[2].metric("A reworded from B", f"{comparison.reworded_a:.0%}",
-                   help="A's body text in paragraphs that say what a paragraph of B says, in other words.")
-    cols[3].metric("Shared references", len(comparison.shared_references))
-    st.caption("A's paragraphs: " + " · ".join(f"{n} {label}" for label, n in data["labels"].items()))
+    overview(comparison)
     event = st.altair_chart(heatmap(comparison), width="stretch", on_select="rerun", key="heatmap")
     picked = (event.selection.get("cell") or [{}])[0] if event and event.selection else {}
     if picked.get("A") and picked.get("B"):
         show_pair(comparison, picked["A"], picked["B"])
     else:
-        st.caption("Click a cell of the heatmap to see the two paragraphs side by side with their diff.")
-    st.subheader("Aligned paragraphs")
-    percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe([{"Label": p.label, "A": p.a.text[:40], "Closest in B": p.b.text[:40] if p.b else "—",
-                   "Characters alike": p.chars, "Meaning (cosine)": p.cosine} for p in comparison.a_to_b],
-                 column_config={"Characters alike": percent,
-                                "Meaning (cosine)": st.column_config.NumberColumn(format="%.3f")},
-                 hide_index=True)
+        st.caption(t("compare.click_cell"))
+    aligned(comparison)
     if comparison.shared:
-        st.subheader("Text both hold")
-        st.dataframe([{"Text": s.text, "In A": s.a.section_path or s.a.kind, "In B": s.b.section_path or s.b.kind}
-                      for s in comparison.shared], hide_index=True)
+        st.subheader(t("compare.shared_text"))
+        st.dataframe([{"text": s.text, "a": s.a.section_path or kind_name(s.a.kind),
+                       "b": s.b.section_path or kind_name(s.b.kind)} for s in comparison.shared],
+                     column_config={"text": text_column(t("compare.col.text"), 400),
+                                    "a": text_column(t("compare.col.in_a"), 190),
+                                    "b": text_column(t("compare.col.in_b"), 190)},
+                     hide_index=True)
     if comparison.shared_references:
-        st.subheader("Shared references")
-        st.dataframe([{"In A": ra.raw, "In B": rb.raw} for ra, rb in comparison.shared_references], hide_index=True)
+        shared_references(comparison)
     if a_id:
         related_essays(kb, a_id)
 
 
+def text_column(label: str, width: int, help_text: str | None = None) -> st.column_config.Column:
+    """A column of a table that fits 1280 px: each table's widths add up to at most 790 px of the 818 px the wide
+    layout leaves beside the sidebar (measured in Chromium), so no column is off-screen."""
+    return st.column_config.TextColumn(label, width=width, help=help_text)
+
+
+def aligned(comparison: Comparison) -> None:
+    st.subheader(t("compare.aligned"))
+    st.dataframe([{"label": label_name(p.label), "a": p.a.text[:40], "b": p.b.text[:40] if p.b else "—",
+                   "chars": percent(p.chars), "cosine": number(p.cosine, 3)} for p in comparison.a_to_b],
+                 column_config={"label": text_column(t("compare.col.label"), 70),
+                                "a": text_column(t("compare.col.a"), 260),
+                                "b": text_column(t("compare.col.b"), 260),
+                                "chars": text_column(t("compare.col.chars"), 90, t("compare.col.chars_help")),
+                                "cosine": text_column(t("compare.col.cosine"), 110, t("compare.col.cosine_help"))},
+                 hide_index=True)
+
+
+def shared_references(comparison: Comparison) -> None:
+    """One entry per line, as each essay writes it (B's wording under A's when they differ)."""
+    st.subheader(t("compare.shared_refs"))
+    items = []
+    for ra, rb in comparison.shared_references:
+        other = "" if rb.raw == ra.raw else f"<br><small>{html_text(t('compare.in_b_as', text=rb.raw))}</small>"
+        items.append(f"<li>{html_text(ra.raw)}{other}</li>")
+    st.markdown(f"<ol class='references'>{''.join(items)}</ol>", unsafe_allow_html=True)
+
+
 def related_essays(kb: KnowledgeBase, essay_id: str) -> None:
-    st.subheader("Related essays")
+    st.subheader(t("compare.related"))
     ranked = kb.related(essay_id)
     if not ranked:
-        st.info("No other indexed essay has body text to compare with.")
+        st.info(t("compare.no_related"))
         return
-    st.caption("Closeness: how much nearer A's paragraphs come to the essay than to a typical essay of the corpus "
-               "(0 typical, 2 or more close). Close paragraphs: A's text with a close match there. Shared text: "
-               "A's text in runs of 30 or more characters both essays hold.")
-    percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe([{"Essay": r.title or r.essay_id, "Closeness": r.score, "Close paragraphs": r.close_share,
-                   "Shared text": r.shared_text, "Shared keywords": "、".join(r.shared_keywords),
-                   "Shared references": r.shared_references} for r in ranked],
-                 column_config={"Closeness": st.column_config.NumberColumn(format="%.1f"),
-                                "Close paragraphs": percent, "Shared text": percent},
+    st.caption(t("compare.related_help"))
+    st.dataframe([{"essay": r.title or r.essay_id, "closeness": number(r.score, 1), "close": percent(r.close_share),
+                   "shared": percent(r.shared_text), "keywords": "、".join(r.shared_keywords),
+                   "references": number(r.shared_references)} for r in ranked],
+                 column_config={"essay": text_column(t("compare.col.essay"), 260),
+                                "closeness": text_column(t("compare.col.closeness"), 70),
+                                "close": text_column(t("compare.col.close"), 90),
+                                "shared": text_column(t("compare.col.shared"), 80),
+                                "keywords": text_column(t("compare.col.keywords"), 200),
+                                "references": text_column(t("compare.col.references"), 90)},
                  hide_index=True)
 
 

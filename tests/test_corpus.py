@@ -50,6 +50,18 @@ def test_binary_and_oversized_files_are_refused_and_leave_nothing(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name, data", [("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20),
+                                        ("empty.md", b""), ("menu.html", "<p>首页 | 登录 | 注册</p>".encode())])
+def test_a_refused_upload_says_it_was_not_added_not_to_remove_it(tmp_path: Path, name: str, data: bytes) -> None:
+    # The file never entered the corpus: "remove it from the corpus" would send the user looking for it.
+    with pytest.raises(UnreadableEssay) as refused:
+        save_essay(tmp_path, name, data)
+    message = str(refused.value)
+    assert message.startswith(name) and message.endswith("it was not added to the corpus.")
+    assert "remove" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_gbk_essay_is_accepted(tmp_path: Path) -> None:
     assert save_essay(tmp_path, "gbk.txt", ESSAY.decode().encode("gbk")) == "gbk.txt"
 

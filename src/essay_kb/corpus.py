@@ -22,6 +22,9 @@ _UNSAFE = re.compile(r"[^\w.\- ()（）]", re.UNICODE)
 # are 300 UTF-8 bytes. Names are cut to fit in bytes, on a character boundary.
 MAX_NAME_BYTES = 255
 MAX_STEM_CHARS = 120
+# A reader's messages end with the fix for a file already in the corpus ("…, or remove it from the corpus"); a
+# refused upload or `kb add` never entered it, so that advice is cut and the message says nothing was added.
+_REMOVE_ADVICE = re.compile(r",? or remove (?:it|the file) from the corpus")
 
 
 def safe_file_name(name: str) -> str:
@@ -59,7 +62,10 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
     if target.exists():
         raise EssayKBError(_exists(target_name))
     # Parsed from memory, so a bad file never touches the corpus.
-    ingest.parse_essay(data, target_name, essay_id=name)
+    try:
+        ingest.parse_essay(data, target_name, essay_id=name)
+    except UnreadableEssay as exc:
+        raise UnreadableEssay(not_added(str(exc))) from None
     # Written under a hidden name (builds skip dot-files) and linked into place: a build running now, or a crash
     # mid-write, never sees half an essay, and os.link fails rather than replace a file that appeared meanwhile.
     fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".upload-", suffix=target.suffix)
@@ -73,6 +79,11 @@ def save_essay(corpus: Path, name: str, data: bytes, max_bytes: int = MAX_UPLOAD
     finally:
         os.unlink(tmp)
     return target_name
+
+
+def not_added(message: str) -> str:
+    """A reader's refusal of a file, worded for a file that was offered and refused (not one to remove)."""
+    return _REMOVE_ADVICE.sub("", message).rstrip(". ") + "; it was not added to the corpus."
 
 
 def _exists(target_name: str) -> str:
