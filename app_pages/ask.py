@@ -61,24 +61,25 @@ def place_label(title: str, section: tuple[str, ...], paragraph: int, page: int 
     return " › ".join(parts) + (t("ask.page", n=page) if page else "")
 
 
-def library_link(essay_id: str, paragraph: int, label: str) -> None:
-    """A link to the Library page, `library?essay=<id>&p=<paragraph>`: Streamlit URL-quotes the parameters
+def library_link(essay_id: str, section: str, paragraph: int, label: str) -> None:
+    """A link to the Library page, `library?essay=<id>&s=<section path>&p=<paragraph>` (paragraph numbers restart
+    in every section, so the section names which ¶n): Streamlit URL-quotes the parameters
     (urllib.parse.urlencode) and keeps the session (no page reload). The label must already be escaped."""
     st.page_link(LIBRARY, label=label, icon=":material/menu_book:", help=t("ask.open_in_library"),
-                 query_params={"essay": essay_id, "p": str(paragraph)})
+                 query_params={"essay": essay_id, "s": section, "p": str(paragraph)})
 
 
 def render_hit(hit: Hit) -> None:
     chunk: Chunk = hit.chunk
     with st.container(border=True, key=f"hit-{hit.rank}"):
-        library_link(chunk.essay_id, chunk.paragraph,
+        library_link(chunk.essay_id, chunk.section_path, chunk.paragraph,
                      f"**{hit.rank}.** " + place_label(hit.title, chunk.section, chunk.paragraph, chunk.page))
         st.caption(" · ".join(x for x in (kind_name(chunk.kind), verdict(hit.confidence), score_label(hit)) if x))
         st.markdown(f"<div class='passage'>{passage_html(hit)}</div>", unsafe_allow_html=True)
         if hit.duplicates:
             st.caption(t("ask.also_in"))
         for place in hit.duplicates:
-            library_link(place.essay_id, place.paragraph,
+            library_link(place.essay_id, place.section, place.paragraph,
                          place_label(place.title, tuple(filter(None, [place.section])), place.paragraph))
         with st.expander(t("ask.why")):
             st.markdown(explain(hit))

@@ -68,6 +68,8 @@ def open_picked() -> None:
     essay_id = picked_essay()
     if essay_id:
         st.query_params[QUERY_PARAM] = essay_id
+        for name in ("p", "s"):  # a paragraph an earlier link named belongs to that link's essay
+            st.query_params.pop(name, None)
 
 
 def corpus_map_section(kb: KnowledgeBase) -> None:

@@ -406,14 +406,24 @@ def kind_name(kind: str) -> str:
 
 
 def language_switch() -> None:
-    """The sidebar's language control; the choice lives in the session (a reload keeps it, a new tab asks the
-    browser again)."""
-    current = language()
-    picked = st.sidebar.segmented_control(t("common.language"), LANGS, default=current,
-                                          format_func=LANG_NAMES.__getitem__, key="language-switch")
-    if picked and picked != current:
-        st.session_state[STATE_KEY] = picked
-        st.rerun()
+    """The sidebar's language control. Its widget state is the session's choice (STATE_KEY), so the choice and the
+    control never disagree, and a value set in session_state (tests, a later "remember me") shows in it; a reload
+    keeps it, a new tab asks the browser again."""
+    # A default beside a value already in session_state makes Streamlit warn; the browser's language is only the
+    # first value.
+    first = {} if st.session_state.get(STATE_KEY) in LANGS else {"default": browser_language()}
+    st.sidebar.segmented_control(t("common.language"), LANGS, format_func=LANG_NAMES.__getitem__, key=STATE_KEY,
+                                 on_change=_keep_a_language, **first)
+
+
+_LAST_KEY = "ui_language_last"
+
+
+def _keep_a_language() -> None:
+    """A segmented control can be clicked empty; the language stays what it was instead."""
+    if st.session_state.get(STATE_KEY) not in LANGS:
+        st.session_state[STATE_KEY] = st.session_state.get(_LAST_KEY, browser_language())
+    st.session_state[_LAST_KEY] = st.session_state[STATE_KEY]
 
 
 def number(value: float, decimals: int = 0) -> str:

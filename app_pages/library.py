@@ -12,6 +12,7 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
+from app_pages.corpus_map import corpus_map_section
 from app_pages.i18n import MESSAGES, kind_name, number, t
 from app_pages.shared import current_kb, escaped_block, html_text, md
 from essay_kb.chunker import Chunk
@@ -244,7 +245,7 @@ def library_page() -> None:
     show_notices(st.session_state.pop(NOTICES_KEY, []))
     essay_table(cards)
     upload_form(kb)
-    # The corpus map goes here: between the upload and the opened essay (a click sets st.query_params["essay"]).
+    corpus_map_section(kb)  # a click on an essay sets st.query_params["essay"]: choose_essay below opens it
     if cards:
         card = choose_essay(cards)
         if card:

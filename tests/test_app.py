@@ -138,7 +138,10 @@ def test_citation_links_to_the_library_with_any_file_name(monkeypatch, kb_copy: 
     at.text_input[0].input("基层党组织评奖办法要公平公正").run()
     links = [link.proto for link in at.page_link]
     assert links[0].page == "library"
-    assert parse_qs(links[0].query_string) == {"essay": [name], "p": ["1"]}  # the body paragraph, ¶1
+    cited = next(c for c in kb_copy.essay_chunks(name) if "公平公正" in c.text)
+    assert cited.section_path and cited.paragraph == 1  # the body paragraph, ¶1 of its section
+    # ¶ numbers restart in every section: the link names the section too
+    assert parse_qs(links[0].query_string) == {"essay": [name], "s": [cited.section_path], "p": ["1"]}
     assert_no_link_or_image(rendered_markdown(at))
 
 
