@@ -1,4 +1,4 @@
-# Two commands for a newcomer: `make app` (install, then open the app) and `make test` (CI's command);
+# Two commands for a newcomer: `make app` (install, then start the app and print its URL) and `make test` (CI's command);
 # `make check` is the developers' fast tier (lint + the tests not marked slow, a few minutes).
 PYTHON ?= python3
 VENV ?= .venv
@@ -38,8 +38,12 @@ bench: install
 	$(BIN)/python bench/peers.py
 	$(BIN)/python bench/app_memory.py
 
+# The browser tests take a screenshot of every page they visit (build/screenshots/); the README shows these.
+README_SHOTS := zh-ask zh-library zh-compare zh-about corpus-map-hover ask library compare rebuild about
 screenshots: install
-	ESSAY_KB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py
+	$(BIN)/python -m pytest tests/test_browser.py tests/test_browser_zh.py tests/test_browser_library.py \
+		tests/test_browser_map.py
+	for shot in $(README_SHOTS); do cp build/screenshots/$$shot.png docs/screenshots/; done
 
 clean:
 	rm -rf $(VENV) index/gen-* index/CURRENT

@@ -73,20 +73,23 @@ def markdown_essay(decoy: str) -> str:
             f"基层党组织评奖办法要公平公正[正文]({decoy}/b)![]({decoy}/b.png)，评奖结果要公开。\n")
 
 
-def run_app(tmp_path_factory: pytest.TempPathFactory, script: str = "app.py") -> Iterator[App]:
-    """A running app (`script`, relative to the project) on a copy of the default corpus, with no index yet: the
-    first visit builds it.
+def run_app(tmp_path_factory: pytest.TempPathFactory, script: str = "app.py",
+            corpus: Path = ROOT / "corpus", decoy_essay: bool = True) -> Iterator[App]:
+    """A running app (`script`, relative to the project) on a copy of `corpus` (the default one unless told), with
+    no index yet: the first visit builds it.
 
     It runs with the project's .streamlit/config.toml as a user gets it (no --server.address). The corpus also
     holds an essay whose title, author, heading and body are Markdown links and images pointing at a decoy
-    server on this machine, named to sort last so the other tests' first essay stays the seed.
+    server on this machine, named to sort last so the other tests' first essay stays the seed (unless
+    `decoy_essay` is False: the map's test counts the written essays, and its screenshot is the README's).
     """
     root = tmp_path_factory.mktemp("browser")
-    shutil.copytree(ROOT / "corpus", root / "corpus")
+    shutil.copytree(corpus, root / "corpus")
     decoy = ThreadingHTTPServer(("127.0.0.1", 0), Decoy)
     threading.Thread(target=decoy.serve_forever, daemon=True).start()
     decoy_url = f"http://127.0.0.1:{decoy.server_address[1]}"
-    (root / "corpus" / "zz-markdown.txt").write_text(markdown_essay(decoy_url), encoding="utf-8")
+    if decoy_essay:
+        (root / "corpus" / "zz-markdown.txt").write_text(markdown_essay(decoy_url), encoding="utf-8")
     port = free_port()
     env = {**os.environ, "ESSAY_KB_CORPUS": str(root / "corpus"), "ESSAY_KB_INDEX": str(root / "index"),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

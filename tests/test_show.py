@@ -93,5 +93,5 @@ def test_library_shows_how_the_essay_was_read(monkeypatch, page_kb: KnowledgeBas
     assert_no_link_or_image(rendered)
     shown = visible_text(rendered)
     assert f"{NAV} ← navigation" in shown and f"{MD_CHROME} ← chrome" in shown
-    assert "中图分类号 X799.3" in shown
+    assert "CLC number X799.3" in shown  # the field under its English name in the English UI (中图分类号 in Chinese)
     assert "二、对策建议" in shown  # the structure view is still there
