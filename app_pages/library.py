@@ -179,10 +179,10 @@ def upload_form(kb: KnowledgeBase) -> None:
     generation = st.session_state.get(UPLOADS_KEY, 0)
     limit = kb.config.max_file_mb
     mb = number(limit, 0 if limit == int(limit) else 1)
+    uploader_words(mb)  # before the uploader: its English words are hidden from the moment it is drawn
     files = st.file_uploader(t("library.upload"), type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
                              accept_multiple_files=True, help=t("library.upload_help", mb=mb),
                              key=f"{UPLOADS_KEY}-{generation}")
-    uploader_words(mb)
     if not files or not st.button(t("library.add_button")):
         return
     notices: list[tuple[str, str]] = []

@@ -9,6 +9,7 @@ module can test the app in either language: Streamlit's `st.context.locale` is t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -142,3 +143,38 @@ def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+
+
+# The visible text of the main area (and the sidebar), less icons (drawn from a font by name: "menu_book"), code
+# (commands and file names: `kb serve`, `essay-kb.toml`) and essay passages (essay text, checked elsewhere).
+_VISIBLE_TEXT = """(roots) => {
+  let text = "";
+  for (const root of document.querySelectorAll(roots)) {
+    let part = root.innerText;
+    for (const skip of root.querySelectorAll('[data-testid="stIconMaterial"], code, .passage, .context')) {
+      if (skip.innerText) part = part.split(skip.innerText).join(" ");
+    }
+    text += part + "\\n";
+  }
+  return text;
+}"""
+
+
+def visible_text(page: Any, sidebar: bool = True) -> str:  # noqa: ANN401 - a Playwright page
+    """What the reader sees of the page's UI: the main area, and the sidebar unless told not to."""
+    roots = '[data-testid="stMain"]' + (', [data-testid="stSidebar"]' if sidebar else "")
+    return str(page.evaluate(_VISIBLE_TEXT, roots))
+
+
+def english_words(text: str, app: App, allowed: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Latin words (two or more letters, no digits) in UI text other than names (tests/test_i18n.py NAMES),
+    `allowed`, paths, web addresses, file names and the words of the corpus's own Markdown essay and file names."""
+    from test_i18n import NAMES
+
+    text = text.replace("\u2060", "").replace(str(app.corpus), " ").replace(str(app.corpus.parent), " ")
+    text = re.sub(r"https?://\S+|www\.\S+", " ", text)
+    text = re.sub(r"[\w\-/]+\.(?:txt|md|html?|pdf|docx)\b", " ", text)
+    essay = markdown_essay(app.decoy) + " ".join(p.name for p in app.corpus.rglob("*"))
+    essay_words = set(re.findall(r"[A-Za-z0-9_]+", essay))
+    words = {w for w in re.findall(r"[A-Za-z0-9_]+", text) if re.fullmatch(r"[A-Za-z_]{2,}", w)}
+    return words - NAMES - set(allowed) - essay_words

